@@ -1,0 +1,158 @@
+//! What generated code calls. Not a public API: names and signatures change without notice.
+
+use core::future::Future;
+use core::time::Duration;
+
+use crate::bulkhead::{Bulkhead, Permit};
+use crate::error::{DisplayDuration, Error};
+
+pub use core::result::Result::{Err, Ok};
+
+/// What a wrapper knows of the function it wraps; one `static` per annotated function.
+#[derive(Debug)]
+pub struct Meta {
+    /// `module::path::name` of the annotated function.
+    pub function: &'static str,
+}
+
+impl Meta {
+    pub const fn new(function: &'static str) -> Self {
+        Meta { function }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// #[bounded]
+
+/// Waits for a permit of `bulkhead` (the fast path takes a free one without a clock read).
+#[inline]
+pub async fn acquire(bulkhead: &'static Bulkhead, meta: &'static Meta) -> Permit<'static> {
+    if let Some(permit) = bulkhead.try_acquire() {
+        return permit;
+    }
+    let started = tokio::time::Instant::now();
+    let permit = bulkhead.acquire().await;
+    let waited = started.elapsed();
+    tracing::debug!(
+        target: "taskward",
+        function = meta.function,
+        waited_ms = waited.as_secs_f64() * 1e3,
+        limit = bulkhead.limit(),
+        "waited for a permit"
+    );
+    permit
+}
+
+/// Like [`acquire`], but gives up after `wait` with [`Error::Rejected`] (`wait` zero: at once).
+#[inline]
+pub async fn acquire_within(
+    bulkhead: &'static Bulkhead,
+    meta: &'static Meta,
+    wait: Duration,
+) -> Result<Permit<'static>, Error> {
+    if let Some(permit) = bulkhead.try_acquire() {
+        return Ok(permit);
+    }
+    let started = tokio::time::Instant::now();
+    let acquired = if wait.is_zero() {
+        None
+    } else {
+        tokio::time::timeout(wait, bulkhead.acquire()).await.ok()
+    };
+    let waited = started.elapsed();
+    if let Some(permit) = acquired {
+        tracing::debug!(
+            target: "taskward",
+            function = meta.function,
+            waited_ms = waited.as_secs_f64() * 1e3,
+            limit = bulkhead.limit(),
+            "waited for a permit"
+        );
+        Ok(permit)
+    } else {
+        tracing::warn!(
+            target: "taskward",
+            function = meta.function,
+            limit = bulkhead.limit(),
+            in_flight = bulkhead.in_flight(),
+            waited_ms = waited.as_secs_f64() * 1e3,
+            "rejected: no permit free"
+        );
+        Err(Error::rejected(meta.function, bulkhead.limit(), waited))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// #[with_timeout]
+
+/// Runs `fut` with a deadline of `limit` from now; at the deadline `fut` is dropped.
+#[inline]
+pub async fn timeout<F: Future>(
+    meta: &'static Meta,
+    limit: Duration,
+    fut: F,
+) -> Result<F::Output, Error> {
+    if let Ok(output) = tokio::time::timeout(limit, fut).await {
+        Ok(output)
+    } else {
+        tracing::warn!(
+            target: "taskward",
+            function = meta.function,
+            limit = %DisplayDuration(limit),
+            "timed out"
+        );
+        Err(Error::timeout(meta.function, limit))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signatures: carrying a taskward::Error in the user's error type.
+
+/// The return type of a `Result`-returning annotated function (any alias of `Result` included).
+pub trait ResultLike {
+    type Err;
+    fn from_err(err: Self::Err) -> Self;
+}
+
+impl<T, E> ResultLike for Result<T, E> {
+    type Err = E;
+    #[inline]
+    fn from_err(err: E) -> Self {
+        Err(err)
+    }
+}
+
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot carry a `taskward::Error`",
+    label = "this error type needs `From<taskward::Error>`",
+    note = "a taskward attribute that can fail returns its failure through the function's own error type",
+    note = "add `impl From<taskward::Error> for {Self}`, or with thiserror a variant `#[error(transparent)] Taskward(#[from] taskward::Error)`; or return a type that is not a `Result`, which the attribute turns into `Result<T, taskward::Error>`"
+)]
+pub trait CarriesError: From<Error> {}
+impl<E: From<Error>> CarriesError for E {}
+
+/// Turns a wrapper's failure into the function's own return type.
+#[inline]
+pub fn fail<R>(err: Error) -> R
+where
+    R: ResultLike,
+    R::Err: CarriesError,
+{
+    R::from_err(<R::Err as From<Error>>::from(err))
+}
+
+/// A support trait for arguments of a body that runs more than once.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` must be `Clone`: the body of this function runs again with a fresh copy of each argument",
+    label = "this argument is not `Clone`",
+    note = "derive or implement `Clone` for it, pass it by reference, or wrap it in an `Arc`; for an `impl Trait` argument write `impl Trait + Clone`"
+)]
+pub trait RerunArg: Clone {}
+impl<T: Clone> RerunArg for T {}
+
+/// A fresh copy of an argument for the next run of the body.
+#[inline]
+#[must_use]
+pub fn rerun_arg<T: RerunArg>(arg: &T) -> T {
+    arg.clone()
+}

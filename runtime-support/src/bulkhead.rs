@@ -1,0 +1,128 @@
+//! A named concurrency limit that several functions can share.
+
+use tokio::sync::{Semaphore, SemaphorePermit, TryAcquireError};
+
+/// A limit on how many calls run at once, shared by every function that names it.
+///
+/// `#[bounded(n)]` gives a function a bulkhead of its own; `#[bounded(in = NAME)]` makes functions
+/// share one, declared as a `static` (the constructor is a `const fn`):
+///
+/// ```
+/// use taskward::{bounded, Bulkhead};
+///
+/// /// At most 4 queries against the database at once, whichever function makes them.
+/// static DATABASE: Bulkhead = Bulkhead::new(4);
+///
+/// #[bounded(in = DATABASE)]
+/// async fn load_user(id: u64) -> String {
+///     format!("user {id}")
+/// }
+///
+/// #[bounded(in = DATABASE)]
+/// async fn load_order(id: u64) -> String {
+///     format!("order {id}")
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let (user, order) = tokio::join!(load_user(1), load_order(2));
+/// assert_eq!((user.as_str(), order.as_str()), ("user 1", "order 2"));
+/// assert_eq!(DATABASE.limit(), 4);
+/// assert_eq!(DATABASE.in_flight(), 0);
+/// # }
+/// ```
+///
+/// A `Bulkhead` is a thin layer over [`tokio::sync::Semaphore`]; a permit is held for the whole call
+/// and given back when the call returns, panics or is dropped.
+#[derive(Debug)]
+pub struct Bulkhead {
+    semaphore: Semaphore,
+    limit: usize,
+}
+
+impl Bulkhead {
+    /// A bulkhead that lets `limit` calls run at once.
+    ///
+    /// # Panics
+    ///
+    /// If `limit` is zero or above [`Semaphore::MAX_PERMITS`]. In a `static` this is a compile
+    /// error, not a run-time panic:
+    ///
+    /// ```compile_fail
+    /// static NONE: taskward::Bulkhead = taskward::Bulkhead::new(0);
+    /// ```
+    #[must_use]
+    pub const fn new(limit: usize) -> Self {
+        assert!(limit > 0, "a Bulkhead needs a limit of at least 1");
+        assert!(
+            limit <= Semaphore::MAX_PERMITS,
+            "a Bulkhead limit must not exceed tokio's Semaphore::MAX_PERMITS"
+        );
+        Bulkhead {
+            semaphore: Semaphore::const_new(limit),
+            limit,
+        }
+    }
+
+    /// The number of calls that may run at once.
+    #[must_use]
+    pub const fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The number of calls holding a permit now.
+    #[must_use]
+    pub fn in_flight(&self) -> usize {
+        self.limit - self.semaphore.available_permits()
+    }
+
+    /// The number of permits free now.
+    #[must_use]
+    pub fn available(&self) -> usize {
+        self.semaphore.available_permits()
+    }
+
+    /// Waits for a permit, for code that is not annotated. The permit is given back when the
+    /// returned guard is dropped.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// static POOL: taskward::Bulkhead = taskward::Bulkhead::new(2);
+    /// let permit = POOL.acquire().await;
+    /// assert_eq!(POOL.in_flight(), 1);
+    /// drop(permit);
+    /// assert_eq!(POOL.in_flight(), 0);
+    /// # }
+    /// ```
+    pub async fn acquire(&self) -> Permit<'_> {
+        match self.semaphore.acquire().await {
+            Ok(permit) => Permit { _permit: permit },
+            // The semaphore is private and never closed.
+            Err(_) => unreachable!("a Bulkhead's semaphore is never closed"),
+        }
+    }
+
+    /// Takes a permit if one is free now.
+    ///
+    /// ```
+    /// static ONE: taskward::Bulkhead = taskward::Bulkhead::new(1);
+    /// let first = ONE.try_acquire();
+    /// assert!(first.is_some());
+    /// assert!(ONE.try_acquire().is_none());
+    /// ```
+    #[must_use]
+    pub fn try_acquire(&self) -> Option<Permit<'_>> {
+        match self.semaphore.try_acquire() {
+            Ok(permit) => Some(Permit { _permit: permit }),
+            Err(TryAcquireError::NoPermits | TryAcquireError::Closed) => None,
+        }
+    }
+}
+
+/// A permit of a [`Bulkhead`]; the call it guards counts as in flight until it is dropped.
+#[derive(Debug)]
+#[must_use = "the permit is given back as soon as it is dropped"]
+pub struct Permit<'a> {
+    _permit: SemaphorePermit<'a>,
+}

@@ -1,0 +1,232 @@
+//! The one error type every taskward wrapper fails with.
+
+use std::time::Duration;
+
+/// Why a call of an annotated function failed before, or instead of, finishing its body.
+///
+/// Each variant names the function (its module path and name, as `module_path!()` gives them) and
+/// the figures that explain the failure, and its `Display` says both:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// #[taskward::with_timeout("50ms")]
+/// async fn lookup() -> u32 {
+///     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+///     7
+/// }
+///
+/// let err = lookup().await.unwrap_err();
+/// assert!(matches!(err, taskward::Error::Timeout { .. }));
+/// assert!(err.to_string().ends_with("lookup` timed out after 50ms"));
+/// # }
+/// ```
+///
+/// The enum and its variants are `#[non_exhaustive]`: match with `..` and a wildcard arm, so that
+/// new attributes and new figures are not breaking changes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The call did not finish within its `#[with_timeout]` limit; its body was dropped.
+    #[error("`{function}` timed out after {}", DisplayDuration(*limit))]
+    #[non_exhaustive]
+    Timeout {
+        /// The annotated function.
+        function: &'static str,
+        /// The limit that was exceeded.
+        limit: Duration,
+    },
+
+    /// `#[bounded(.., wait = ..)]` found no free permit within `wait` (load shedding).
+    #[error(
+        "`{function}` rejected: all {limit} permits in use for {}",
+        DisplayDuration(*waited)
+    )]
+    #[non_exhaustive]
+    Rejected {
+        /// The annotated function.
+        function: &'static str,
+        /// The number of permits of its bulkhead.
+        limit: usize,
+        /// How long the call waited for a permit before giving up.
+        waited: Duration,
+    },
+
+    /// A circuit breaker is open and fails calls fast.
+    #[error("`{function}` refused: circuit open")]
+    #[non_exhaustive]
+    CircuitOpen {
+        /// The annotated function.
+        function: &'static str,
+    },
+
+    /// The call was refused because shutdown of its [`Shutdown`](crate::Shutdown) coordinator had
+    /// begun; the body never started.
+    #[error("`{function}` refused: shutting down")]
+    #[non_exhaustive]
+    ShuttingDown {
+        /// The annotated function.
+        function: &'static str,
+    },
+
+    /// The call had started and was cancelled by shutdown (at once with `#[graceful(cancel)]`, or at
+    /// the grace deadline of [`Shutdown::drain`](crate::Shutdown::drain)); its body was dropped.
+    #[error("`{function}` cancelled by shutdown")]
+    #[non_exhaustive]
+    Cancelled {
+        /// The annotated function.
+        function: &'static str,
+    },
+
+    /// The body panicked and the panic was caught (`#[supervised]` after its restart budget).
+    #[error("`{function}` panicked: {message}")]
+    #[non_exhaustive]
+    Panicked {
+        /// The annotated function.
+        function: &'static str,
+        /// The panic message (`&str` or `String` payloads), or a placeholder for other payloads.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The annotated function the error comes from, as `module::path::name`.
+    #[must_use]
+    pub fn function(&self) -> &'static str {
+        match self {
+            Error::Timeout { function, .. }
+            | Error::Rejected { function, .. }
+            | Error::CircuitOpen { function }
+            | Error::ShuttingDown { function }
+            | Error::Cancelled { function }
+            | Error::Panicked { function, .. } => function,
+        }
+    }
+
+    /// Whether the call was stopped by a deadline.
+    #[must_use]
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
+    /// Whether the call was refused or cut short because of shutdown ([`Error::ShuttingDown`] or
+    /// [`Error::Cancelled`]).
+    #[must_use]
+    pub fn is_shutdown(&self) -> bool {
+        matches!(self, Error::ShuttingDown { .. } | Error::Cancelled { .. })
+    }
+
+    pub(crate) fn timeout(function: &'static str, limit: Duration) -> Self {
+        Error::Timeout { function, limit }
+    }
+
+    pub(crate) fn rejected(function: &'static str, limit: usize, waited: Duration) -> Self {
+        Error::Rejected {
+            function,
+            limit,
+            waited,
+        }
+    }
+
+    pub(crate) fn shutting_down(function: &'static str) -> Self {
+        Error::ShuttingDown { function }
+    }
+
+    pub(crate) fn cancelled(function: &'static str) -> Self {
+        Error::Cancelled { function }
+    }
+
+    pub(crate) fn panicked(function: &'static str, message: String) -> Self {
+        Error::Panicked { function, message }
+    }
+}
+
+/// Tokio code returns `std::io::Result` everywhere, so a taskward failure converts into an
+/// `io::Error` with the closest [`ErrorKind`](std::io::ErrorKind): a timeout is `TimedOut`, a
+/// rejection `ResourceBusy`, a shutdown `Interrupted`; the `taskward::Error` stays available as the
+/// source.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// use std::io;
+///
+/// #[taskward::with_timeout("1s")]
+/// async fn read_config() -> io::Result<String> {
+///     std::future::pending().await // never answers
+/// }
+///
+/// let err = read_config().await.unwrap_err();
+/// assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+/// # }
+/// ```
+impl From<Error> for std::io::Error {
+    fn from(err: Error) -> Self {
+        use std::io::ErrorKind;
+        let kind = match &err {
+            Error::Timeout { .. } => ErrorKind::TimedOut,
+            Error::Rejected { .. } => ErrorKind::ResourceBusy,
+            Error::ShuttingDown { .. } | Error::Cancelled { .. } => ErrorKind::Interrupted,
+            Error::CircuitOpen { .. } | Error::Panicked { .. } => ErrorKind::Other,
+        };
+        std::io::Error::new(kind, err)
+    }
+}
+
+/// Formats a duration the way the attributes take it: `250ms`, `2s`, `1m 30s`.
+pub(crate) struct DisplayDuration(pub(crate) Duration);
+
+impl std::fmt::Display for DisplayDuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = self.0;
+        if d.is_zero() {
+            return f.write_str("0s");
+        }
+        let total_ms = d.as_millis();
+        let sub_ms = d.subsec_nanos() % 1_000_000;
+        if sub_ms != 0 && total_ms < 1000 {
+            // below a millisecond of precision: say it exactly
+            return write!(f, "{d:?}");
+        }
+        let (h, m, s, ms) = (
+            total_ms / 3_600_000,
+            total_ms / 60_000 % 60,
+            total_ms / 1000 % 60,
+            total_ms % 1000,
+        );
+        let mut sep = "";
+        for (value, unit) in [(h, "h"), (m, "m"), (s, "s"), (ms, "ms")] {
+            if value != 0 {
+                write!(f, "{sep}{value}{unit}")?;
+                sep = " ";
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_display_as_written() {
+        let show = |d| DisplayDuration(d).to_string();
+        assert_eq!(show(Duration::from_millis(250)), "250ms");
+        assert_eq!(show(Duration::from_secs(2)), "2s");
+        assert_eq!(show(Duration::from_secs(90)), "1m 30s");
+        assert_eq!(show(Duration::from_millis(3_600_001)), "1h 1ms");
+        assert_eq!(show(Duration::ZERO), "0s");
+        assert_eq!(show(Duration::from_micros(1500)), "1.5ms");
+    }
+
+    #[test]
+    fn display_names_function_and_figures() {
+        let e = Error::rejected("app::f", 8, Duration::from_millis(100));
+        assert_eq!(
+            e.to_string(),
+            "`app::f` rejected: all 8 permits in use for 100ms"
+        );
+        assert_eq!(e.function(), "app::f");
+    }
+}

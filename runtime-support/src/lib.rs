@@ -1,0 +1,14 @@
+//! Runtime support of [taskward](https://docs.rs/taskward): the pieces its attribute macros expand
+//! to. Depend on `taskward` and use the items it re-exports; this crate's `__private` module is
+//! not a public API.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod bulkhead;
+mod error;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use bulkhead::{Bulkhead, Permit};
+pub use error::Error;
