@@ -1,5 +1,11 @@
+//! Attribute macros for async functions on tokio.
 #![forbid(unsafe_code)]
-pub use taskward_macros::*;
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+extern crate self as taskward;
+
+pub use taskward_macros::{bounded, graceful, supervised, with_timeout};
 pub use taskward_runtime::{Bulkhead, Error, Permit};
+
 #[doc(hidden)]
 pub use taskward_runtime::__private;

@@ -105,6 +105,65 @@ pub async fn timeout<F: Future>(
     }
 }
 
+/// Joins a wrapper's failure with the failure of the wrappers inside it.
+#[inline]
+pub fn flatten<T>(result: Result<Result<T, Error>, Error>) -> Result<T, Error> {
+    match result {
+        Ok(inner) => inner,
+        Err(err) => Err(err),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Describing a body's error for a tracing event: its Display if it has one, else its Debug, else
+// its type name (autoref specialisation: the generated code calls the method on `&&&Describe`).
+
+pub struct Describe<'a, T>(pub &'a T);
+
+/// What a body's error is described as.
+pub enum Described<'a> {
+    Display(&'a dyn core::fmt::Display),
+    Debug(&'a dyn core::fmt::Debug),
+    Other(&'static str),
+}
+
+impl core::fmt::Display for Described<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Described::Display(err) => err.fmt(f),
+            Described::Debug(err) => write!(f, "{err:?}"),
+            Described::Other(name) => write!(f, "an error of type `{name}`"),
+        }
+    }
+}
+
+pub trait DescribeDisplay {
+    fn __taskward_describe(&self) -> Described<'_>;
+}
+impl<T: core::fmt::Display> DescribeDisplay for &&Describe<'_, T> {
+    fn __taskward_describe(&self) -> Described<'_> {
+        Described::Display(self.0)
+    }
+}
+
+pub trait DescribeDebug {
+    fn __taskward_describe(&self) -> Described<'_>;
+}
+impl<T: core::fmt::Debug> DescribeDebug for &Describe<'_, T> {
+    fn __taskward_describe(&self) -> Described<'_> {
+        Described::Debug(self.0)
+    }
+}
+
+pub trait DescribeOther {
+    fn __taskward_describe(&self) -> Described<'_>;
+}
+impl<T> DescribeOther for Describe<'_, T> {
+    fn __taskward_describe(&self) -> Described<'_> {
+        Described::Other(core::any::type_name::<T>())
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Signatures: carrying a taskward::Error in the user's error type.
 
@@ -155,4 +214,24 @@ impl<T: Clone> RerunArg for T {}
 #[must_use]
 pub fn rerun_arg<T: RerunArg>(arg: &T) -> T {
     arg.clone()
+}
+
+// ---------------------------------------------------------------------------------------------
+// #[graceful] and #[supervised]
+
+pub use crate::shutdown::{Shutdown, graceful};
+pub use crate::supervise::{Backoff, Panic, RestartBudget, SupervisePolicy, Supervisor};
+
+/// A handle on `s` for generated code that must own its coordinator.
+#[inline]
+#[must_use]
+pub fn shutdown_handle(s: &Shutdown) -> Shutdown {
+    s.clone()
+}
+
+/// The process-wide coordinator, `Shutdown::global()`.
+#[inline]
+#[must_use]
+pub fn global_shutdown() -> &'static Shutdown {
+    Shutdown::global()
 }

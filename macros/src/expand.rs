@@ -1,0 +1,544 @@
+//! Code generation: one wrapper for the whole stack, inside the user's own `async fn`.
+//!
+//! The signature is re-emitted from the user's tokens (only the return type changes, when a
+//! wrapper that can fail is put on a function that does not return a `Result`). The body is moved
+//! into an `async` block of its own, in a scope of its own, behind a never-run `return` of the
+//! declared type; each layer of the stack wraps that future, innermost first. Nothing is boxed:
+//! the layers are `async` blocks and `async fn`s of the runtime, one state machine in the end.
+//!
+//! Every name we introduce is `__taskward_*` with `Span::mixed_site()`, so the body cannot see it
+//! and lints treat it as ours; every path is absolute.
+
+use core::time::Duration;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, Pat, ReturnType, Type};
+
+use crate::attr::{Attr, BoundedOpts, DurationArg, GracefulOpts, Kind, Limit, Opts, SupervisedOpts};
+use crate::fallback;
+use crate::item::{self, AsyncFn, Output};
+use crate::stack::{self, Stack};
+
+/// Expands the attribute `kind` with arguments `args` on `item`. On any error, `item` is emitted
+/// as it was, with the error.
+pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut func: AsyncFn = match syn::parse2(item.clone()) {
+        Ok(func) => func,
+        Err(err) => return fallback::unparsed(&err, item),
+    };
+    match expand_fn(kind, args, &mut func) {
+        Ok(tokens) => tokens,
+        Err(err) => fallback::with_error(&err, func),
+    }
+}
+
+fn expand_fn(kind: Kind, args: TokenStream, func: &mut AsyncFn) -> syn::Result<TokenStream> {
+    let first = Attr::parse(kind, Span::call_site(), args);
+    // Collect the rest of the stack even when the first attribute is wrong, to report all errors.
+    let stack = match first {
+        Ok(first) => stack::collect(first, func)?,
+        Err(mut err) => {
+            let placeholder = Attr {
+                kind,
+                span: Span::call_site(),
+                opts: Opts::Graceful(GracefulOpts::default()),
+            };
+            if let Err(more) = stack::collect(placeholder, func) {
+                err.combine(more);
+            }
+            return Err(err);
+        }
+    };
+    validate(&stack, func)?;
+    Ok(generate(&stack, func))
+}
+
+/// Checks of the function against the stack (the options were checked while parsing).
+fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
+    let first = &stack.layers[0];
+    if func.sig.asyncness.is_none() {
+        return Err(syn::Error::new(
+            func.sig.fn_token.span,
+            format!(
+                "#[{}] goes on an `async fn`: write `async fn {}`",
+                first.kind.name(),
+                func.sig.ident
+            ),
+        ));
+    }
+    if let Some(constness) = &func.sig.constness {
+        return Err(syn::Error::new(
+            constness.span,
+            "taskward attributes cannot go on a `const fn`",
+        ));
+    }
+    if let Some(rerun) = stack.layers.iter().find(|layer| layer.kind.reruns())
+        && let Some(receiver) = func.sig.receiver()
+        && matches!(receiver.kind, syn::ReceiverKind::Value)
+    {
+        return Err(syn::Error::new(
+            receiver.self_token.span,
+            format!(
+                "#[{}] runs the body more than once, so it cannot take `self` by value; take `&self` or `&mut self`, or clone what the body needs into an argument",
+                rerun.kind.name()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Which futures the layers build: `async move` blocks outside a rerunning layer, plain `async`
+/// blocks inside one (they borrow the per-run copies of the arguments, and `self`).
+#[derive(Clone, Copy)]
+struct Mode {
+    rerun: bool,
+}
+
+impl Mode {
+    fn move_token(self) -> Option<syn::Token![move]> {
+        (!self.rerun).then(|| syn::Token![move](m()))
+    }
+}
+
+/// A layer's code: a future, or a block that awaits its inner future inside.
+enum Code {
+    Future(TokenStream),
+    Value(TokenStream),
+}
+
+struct Gen<'a> {
+    func: &'a AsyncFn,
+    stack: &'a Stack,
+    /// Statics and `let`s that come before the wrapper.
+    prelude: TokenStream,
+}
+
+fn m() -> Span {
+    Span::mixed_site()
+}
+
+fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
+    let mut g = Gen {
+        func,
+        stack,
+        prelude: TokenStream::new(),
+    };
+    let fn_name = func.sig.ident.to_string();
+    let meta = quote_spanned! {m()=>
+        static __TASKWARD_META: ::taskward::__private::Meta =
+            ::taskward::__private::Meta::new(::core::concat!(::core::module_path!(), "::", #fn_name));
+    };
+    g.prelude.extend(meta);
+    if let Some(graceful) = stack.position(Kind::Graceful)
+        && let Opts::Graceful(GracefulOpts {
+            shutdown: Some(expr),
+            ..
+        }) = &stack.layers[graceful].opts
+    {
+        let expr = &**expr;
+        g.prelude.extend(quote_spanned! {m()=>
+            let __taskward_shutdown: ::taskward::Shutdown = ::taskward::__private::shutdown_handle(#expr);
+            let __taskward_shutdown = &__taskward_shutdown;
+        });
+    }
+    let (code, fallible) = g.layer(0, Mode { rerun: false });
+    debug_assert_eq!(fallible, stack.can_fail());
+    let value = match code {
+        Code::Future(future) => quote_spanned!(m()=> #future.await),
+        Code::Value(block) => block,
+    };
+
+    let tail = match (fallible, func.output()) {
+        (false, _) | (true, Output::Unit | Output::Plain(_)) => value,
+        (true, Output::Result(ty)) => {
+            let fail = quote_spanned! {ty.span()=> ::taskward::__private::fail::<#ty> };
+            quote_spanned! {m()=>
+                match #value {
+                    ::taskward::__private::Ok(__taskward_value) => __taskward_value,
+                    ::taskward::__private::Err(__taskward_error) => #fail(__taskward_error),
+                }
+            }
+        }
+    };
+
+    let mut sig = func.sig.clone();
+    if fallible {
+        match func.output() {
+            Output::Unit => {
+                sig.output = syn::parse_quote_spanned! {m()=>
+                    -> ::core::result::Result<(), ::taskward::Error>
+                };
+            }
+            Output::Plain(ty) => {
+                sig.output = syn::parse_quote_spanned! {m()=>
+                    -> ::core::result::Result<#ty, ::taskward::Error>
+                };
+            }
+            Output::Result(_) => {}
+        }
+    }
+    if stack.reruns() {
+        // The arguments are copied for each run; the originals are only read.
+        for arg in &mut sig.inputs {
+            if let FnArg::Typed(pat) = arg {
+                strip_mut(&mut pat.pat);
+            }
+        }
+    }
+
+    let attrs = &func.attrs;
+    let vis = &func.vis;
+    let defaultness = &func.defaultness;
+    let prelude = &g.prelude;
+    let warnings = warnings(stack);
+    let body_span = func.body.span();
+    let body = quote_spanned! {body_span=> { #prelude #warnings #tail } };
+    quote! {
+        #(#attrs)*
+        #vis #defaultness #sig #body
+    }
+}
+
+fn strip_mut(pat: &mut Pat) {
+    match pat {
+        Pat::Ident(p) => {
+            p.mutability = None;
+            if let Some((_, sub)) = &mut p.subpat {
+                strip_mut(sub);
+            }
+        }
+        Pat::Tuple(p) => p.elems.iter_mut().for_each(strip_mut),
+        Pat::TupleStruct(p) => p.elems.iter_mut().for_each(strip_mut),
+        Pat::Struct(p) => p.fields.iter_mut().for_each(|f| strip_mut(&mut f.pat)),
+        Pat::Slice(p) => p.elems.iter_mut().for_each(strip_mut),
+        Pat::Reference(p) => strip_mut(&mut p.pat),
+        Pat::Paren(p) => strip_mut(&mut p.pat),
+        Pat::Type(p) => strip_mut(&mut p.pat),
+        _ => {}
+    }
+}
+
+/// Soft findings as warnings on stable: the use of a deprecated constant, spanned at the
+/// attribute.
+fn warnings(stack: &Stack) -> TokenStream {
+    stack
+        .order_warnings()
+        .into_iter()
+        .map(|(span, note)| {
+            let note = format!("taskward: {note}");
+            let name = quote_spanned!(span=> __taskward_warning);
+            quote_spanned! {m()=>
+                {
+                    #[deprecated(note = #note)]
+                    #[allow(non_upper_case_globals)]
+                    const __taskward_warning: () = ();
+                    let () = #name;
+                }
+            }
+        })
+        .collect()
+}
+
+fn duration(value: Duration) -> TokenStream {
+    let secs = value.as_secs();
+    let nanos = value.subsec_nanos();
+    quote_spanned! {m()=> ::core::time::Duration::new(#secs, #nanos) }
+}
+
+impl Gen<'_> {
+    /// The future of layers `i..` (and the body), and whether it yields `Result<_, taskward::Error>`.
+    fn chain(&mut self, i: usize, mode: Mode) -> (TokenStream, bool) {
+        let (code, fallible) = self.layer(i, mode);
+        let future = match code {
+            Code::Future(future) => future,
+            Code::Value(block) => {
+                let mv = mode.move_token();
+                quote_spanned!(m()=> async #mv #block)
+            }
+        };
+        (future, fallible)
+    }
+
+    /// Layer `i` as a future or as a block that awaits inside (the outermost layer is inlined in
+    /// the function's body instead of becoming a future of its own).
+    fn layer(&mut self, i: usize, mode: Mode) -> (Code, bool) {
+        let Some(layer) = self.stack.layers.get(i) else {
+            return (Code::Future(self.body(mode)), false);
+        };
+        match &layer.opts {
+            Opts::Bounded(opts) => self.bounded(i, opts, mode),
+            Opts::WithTimeout(opts) => {
+                let limit = self.duration_arg(i, &opts.limit);
+                let (inner, inner_fallible) = self.chain(i + 1, mode);
+                let call = quote_spanned! {m()=>
+                    ::taskward::__private::timeout(&__TASKWARD_META, #limit, #inner)
+                };
+                (flatten(call, inner_fallible), true)
+            }
+            Opts::Graceful(opts) => {
+                let shutdown = self.shutdown_ref();
+                let cancel = opts.cancel;
+                let (inner, inner_fallible) = self.chain(i + 1, mode);
+                let call = quote_spanned! {m()=>
+                    ::taskward::__private::graceful(#shutdown, &__TASKWARD_META, #cancel, #inner)
+                };
+                (flatten(call, inner_fallible), true)
+            }
+            Opts::Supervised(opts) => self.supervised(i, opts),
+        }
+    }
+
+    /// The user's body in a future of its own.
+    fn body(&self, mode: Mode) -> TokenStream {
+        let mv = mode.move_token();
+        let body = &self.func.body;
+        let fake_return = match &self.func.sig.output {
+            ReturnType::Type(_, ty) if !self.func.returns_impl_trait() => quote_spanned! {m()=>
+                #[allow(
+                    unknown_lints,
+                    unreachable_code,
+                    clippy::diverging_sub_expression,
+                    clippy::empty_loop,
+                    clippy::let_unit_value,
+                    clippy::let_with_type_underscore,
+                    clippy::needless_return,
+                    clippy::unreachable
+                )]
+                if false {
+                    let __taskward_never: #ty = loop {};
+                    return __taskward_never;
+                }
+            },
+            _ => TokenStream::new(),
+        };
+        quote_spanned! {body.span()=> async #mv { #fake_return #body } }
+    }
+
+    fn bounded(&mut self, i: usize, opts: &BoundedOpts, mode: Mode) -> (Code, bool) {
+        let bulkhead = match (&opts.limit, &opts.shared) {
+            (Some(limit), _) => {
+                let name = format_ident!("__TASKWARD_BULKHEAD_{}", i, span = m());
+                let limit = match limit {
+                    Limit::Lit(lit) => {
+                        let value: usize = lit.base10_parse().unwrap_or(1);
+                        quote_spanned!(lit.span()=> #value)
+                    }
+                    Limit::Const(expr) => expr.to_token_stream(),
+                };
+                self.prelude.extend(quote_spanned! {m()=>
+                    static #name: ::taskward::Bulkhead = ::taskward::Bulkhead::new(#limit);
+                });
+                quote_spanned!(m()=> &#name)
+            }
+            (None, Some(shared)) => {
+                let shared = &**shared;
+                quote_spanned!(shared.span()=> &#shared)
+            }
+            (None, None) => unreachable!("checked while parsing"),
+        };
+        let (inner, inner_fallible) = self.chain(i + 1, mode);
+        match &opts.wait {
+            None => (
+                Code::Value(quote_spanned! {m()=>
+                    {
+                        let __taskward_permit = ::taskward::__private::acquire(#bulkhead, &__TASKWARD_META).await;
+                        #inner.await
+                    }
+                }),
+                inner_fallible,
+            ),
+            Some(wait) => {
+                let wait = self.duration_arg(i, wait);
+                let inner = if inner_fallible {
+                    quote_spanned!(m()=> #inner.await)
+                } else {
+                    quote_spanned!(m()=> ::taskward::__private::Ok(#inner.await))
+                };
+                (
+                    Code::Value(quote_spanned! {m()=>
+                        match ::taskward::__private::acquire_within(#bulkhead, &__TASKWARD_META, #wait).await {
+                            ::taskward::__private::Ok(__taskward_permit) => #inner,
+                            ::taskward::__private::Err(__taskward_error) => ::taskward::__private::Err(__taskward_error),
+                        }
+                    }),
+                    true,
+                )
+            }
+        }
+    }
+
+    fn supervised(&mut self, i: usize, opts: &SupervisedOpts) -> (Code, bool) {
+        let policy = format_ident!("__TASKWARD_POLICY_{}", i, span = m());
+        let SupervisedOpts {
+            restarts,
+            within,
+            backoff_min,
+            backoff_max,
+            jitter,
+            always,
+        } = *opts;
+        let (within, backoff_min, backoff_max) =
+            (duration(within), duration(backoff_min), duration(backoff_max));
+        self.prelude.extend(quote_spanned! {m()=>
+            static #policy: ::taskward::__private::SupervisePolicy = ::taskward::__private::SupervisePolicy {
+                restarts: #restarts,
+                within: #within,
+                backoff_min: #backoff_min,
+                backoff_max: #backoff_max,
+                jitter: #jitter,
+                always: #always,
+            };
+        });
+        let shutdown = self.shutdown_ref();
+        let copies = self.per_run_copies();
+        let (inner, inner_fallible) = self.chain(i + 1, Mode { rerun: true });
+        let is_result = matches!(self.func.output(), Output::Result(_));
+
+        let ok = |value: TokenStream| {
+            quote_spanned! {m()=>
+                if __taskward_supervisor.restart_after_ok().await {
+                    continue;
+                }
+                break ::taskward::__private::Ok(#value);
+            }
+        };
+        let err = |error: TokenStream, value: TokenStream| {
+            quote_spanned! {m()=>
+                if __taskward_supervisor.restart_after_error(&#error).await {
+                    continue;
+                }
+                break #value;
+            }
+        };
+        let describe = quote_spanned! {m()=>
+            {
+                #[allow(unused_imports)]
+                use ::taskward::__private::{DescribeDebug as _, DescribeDisplay as _, DescribeOther as _};
+                (&&&::taskward::__private::Describe(&__taskward_error)).__taskward_describe()
+            }
+        };
+        let panic_arm = quote_spanned! {m()=>
+            ::taskward::__private::Err(__taskward_panic) => {
+                if __taskward_supervisor.restart_after_panic(&__taskward_panic).await {
+                    continue;
+                }
+                break ::taskward::__private::Err(__taskward_panic.into_error());
+            }
+        };
+        let ok_v = ok(quote_spanned!(m()=> __taskward_value));
+        let arms = match (is_result, inner_fallible) {
+            (true, false) => {
+                let ok_v = ok(quote_spanned!(m()=> ::taskward::__private::Ok(__taskward_value)));
+                let err_e = err(describe, quote_spanned!(m()=> ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error))));
+                quote_spanned! {m()=>
+                    ::taskward::__private::Ok(::taskward::__private::Ok(__taskward_value)) => { #ok_v }
+                    ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error)) => { #err_e }
+                    #panic_arm
+                }
+            }
+            (true, true) => {
+                let ok_v = ok(quote_spanned!(m()=> ::taskward::__private::Ok(__taskward_value)));
+                let err_e = err(describe, quote_spanned!(m()=> ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error))));
+                let err_tw = err(quote_spanned!(m()=> __taskward_error), quote_spanned!(m()=> ::taskward::__private::Err(__taskward_error)));
+                quote_spanned! {m()=>
+                    ::taskward::__private::Ok(::taskward::__private::Ok(::taskward::__private::Ok(__taskward_value))) => { #ok_v }
+                    ::taskward::__private::Ok(::taskward::__private::Ok(::taskward::__private::Err(__taskward_error))) => { #err_e }
+                    ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error)) => { #err_tw }
+                    #panic_arm
+                }
+            }
+            (false, false) => quote_spanned! {m()=>
+                ::taskward::__private::Ok(__taskward_value) => { #ok_v }
+                #panic_arm
+            },
+            (false, true) => {
+                let err_tw = err(quote_spanned!(m()=> __taskward_error), quote_spanned!(m()=> ::taskward::__private::Err(__taskward_error)));
+                quote_spanned! {m()=>
+                    ::taskward::__private::Ok(::taskward::__private::Ok(__taskward_value)) => { #ok_v }
+                    ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error)) => { #err_tw }
+                    #panic_arm
+                }
+            }
+        };
+        (
+            Code::Value(quote_spanned! {m()=>
+                {
+                    let mut __taskward_supervisor = ::taskward::__private::Supervisor::new(&__TASKWARD_META, &#policy, #shutdown);
+                    loop {
+                        #copies
+                        match __taskward_supervisor.run(#inner).await {
+                            #arms
+                        }
+                    }
+                }
+            }),
+            true,
+        )
+    }
+
+    /// Fresh copies of the owned arguments for one run of the body; references are re-borrowed by
+    /// the run's `async` block itself.
+    fn per_run_copies(&self) -> TokenStream {
+        let mut copies = TokenStream::new();
+        for arg in item::typed_args(&self.func.sig) {
+            if matches!(&*arg.ty, Type::Reference(_)) {
+                continue;
+            }
+            let mut names = Vec::new();
+            item::bindings(&arg.pat, &mut names);
+            let ty_span = arg.ty.span();
+            for (name, mutable) in names {
+                let mutability = mutable.then(|| quote_spanned!(name.span()=> mut));
+                let copy = quote_spanned!(ty_span=> ::taskward::__private::rerun_arg(&#name));
+                copies.extend(quote_spanned! {m()=>
+                    let #mutability #name = #copy;
+                });
+            }
+        }
+        copies
+    }
+
+    fn duration_arg(&mut self, i: usize, arg: &DurationArg) -> TokenStream {
+        match arg {
+            DurationArg::Lit { value, span } => {
+                let secs = value.as_secs();
+                let nanos = value.subsec_nanos();
+                let at = m().located_at(*span);
+                quote_spanned! {at=> ::core::time::Duration::new(#secs, #nanos) }
+            }
+            DurationArg::Expr(expr) => {
+                let name = format_ident!("__taskward_duration_{}", i, span = m());
+                let expr = &**expr;
+                self.prelude.extend(quote_spanned! {m()=>
+                    let #name: ::core::time::Duration = #expr;
+                });
+                quote_spanned!(m()=> #name)
+            }
+        }
+    }
+
+    fn shutdown_ref(&self) -> TokenStream {
+        let custom = self.stack.layers.iter().any(|layer| {
+            matches!(&layer.opts, Opts::Graceful(GracefulOpts { shutdown: Some(_), .. }))
+        });
+        if custom {
+            quote_spanned!(m()=> __taskward_shutdown)
+        } else {
+            quote_spanned!(m()=> ::taskward::__private::global_shutdown())
+        }
+    }
+}
+
+/// `call` yields `Result<X, Error>`; when `X` is itself `Result<_, Error>`, flattens it.
+fn flatten(call: TokenStream, inner_fallible: bool) -> Code {
+    if inner_fallible {
+        Code::Value(quote_spanned! {m()=> { ::taskward::__private::flatten(#call.await) } })
+    } else {
+        Code::Future(call)
+    }
+}
+
+#[cfg(test)]
+mod tests;

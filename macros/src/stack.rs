@@ -1,0 +1,110 @@
+//! The stack: the invoked attribute and every taskward attribute below it, in written order
+//! (outermost first), taken off the function so that one expansion handles them all.
+
+use proc_macro2::{Span, TokenStream};
+use syn::spanned::Spanned;
+use syn::{Attribute, Meta};
+
+use crate::attr::{Attr, Kind};
+use crate::item::AsyncFn;
+
+pub struct Stack {
+    /// Outermost first.
+    pub layers: Vec<Attr>,
+}
+
+/// The kind of a taskward attribute written as `name` or `taskward::name` (`::taskward::name`).
+pub fn kind_of(attr: &Attribute) -> Option<Kind> {
+    let path = attr.path();
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let name = match segments.as_slice() {
+        [name] if path.leading_colon.is_none() => name,
+        [krate, name] if krate == "taskward" => name,
+        _ => return None,
+    };
+    Kind::from_name(name)
+}
+
+/// Takes the taskward attributes off `func` and parses them. Every mistake found is reported,
+/// each once.
+pub fn collect(first: Attr, func: &mut AsyncFn) -> syn::Result<Stack> {
+    let mut layers = vec![first];
+    let mut errors: Option<syn::Error> = None;
+    let mut push_err = |err: syn::Error| match &mut errors {
+        Some(all) => all.combine(err),
+        None => errors = Some(err),
+    };
+    let mut kept = Vec::with_capacity(func.attrs.len());
+    for attr in core::mem::take(&mut func.attrs) {
+        let Some(kind) = kind_of(&attr) else {
+            kept.push(attr);
+            continue;
+        };
+        let span = attr.path().span();
+        let args = match &attr.meta {
+            Meta::Path(_) => TokenStream::new(),
+            Meta::List(list) => list.tokens.clone(),
+            Meta::NameValue(nv) => {
+                push_err(syn::Error::new(
+                    nv.eq_token.span,
+                    format!("write #[{}(...)], not #[{} = ...]", kind.name(), kind.name()),
+                ));
+                continue;
+            }
+        };
+        if layers.iter().any(|layer| layer.kind == kind) {
+            push_err(syn::Error::new(
+                span,
+                format!(
+                    "#[{}] is already on this function; use it once and put all its options there",
+                    kind.name()
+                ),
+            ));
+            continue;
+        }
+        match Attr::parse(kind, span, args) {
+            Ok(layer) => layers.push(layer),
+            Err(err) => push_err(err),
+        }
+    }
+    func.attrs = kept;
+    match errors {
+        Some(err) => Err(err),
+        None => Ok(Stack { layers }),
+    }
+}
+
+/// Strips the taskward attributes from a function that is emitted as it was (on error), so that
+/// they do not expand again and repeat the error.
+pub fn strip(func: &mut AsyncFn) {
+    func.attrs.retain(|attr| kind_of(attr).is_none());
+}
+
+impl Stack {
+    pub fn can_fail(&self) -> bool {
+        self.layers.iter().any(Attr::can_fail)
+    }
+
+    pub fn reruns(&self) -> bool {
+        self.layers.iter().any(|layer| layer.kind.reruns())
+    }
+
+    pub fn position(&self, kind: Kind) -> Option<usize> {
+        self.layers.iter().position(|layer| layer.kind == kind)
+    }
+
+    /// Order findings that are almost always a mistake: returned as soft warnings.
+    pub fn order_warnings(&self) -> Vec<(Span, String)> {
+        let mut warnings = Vec::new();
+        if let (Some(bounded), Some(supervised)) =
+            (self.position(Kind::Bounded), self.position(Kind::Supervised))
+            && bounded < supervised
+        {
+            warnings.push((
+                self.layers[bounded].span,
+                "#[bounded] above #[supervised] holds its permit through every restart and backoff sleep; put #[bounded] below #[supervised] to hold it only while a run is in progress".to_owned(),
+            ));
+        }
+        warnings
+    }
+}
