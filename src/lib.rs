@@ -5,7 +5,7 @@
 extern crate self as taskward;
 
 pub use taskward_macros::{bounded, graceful, supervised, with_timeout};
-pub use taskward_runtime::{Bulkhead, Error, Permit};
+pub use taskward_runtime::{Bulkhead, DrainReport, Error, Permit, Shutdown};
 
 #[doc(hidden)]
 pub use taskward_runtime::__private;

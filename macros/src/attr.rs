@@ -372,7 +372,10 @@ fn parse_supervised(raw: Vec<RawArg>) -> syn::Result<SupervisedOpts> {
         seen.first(&key)?;
         match key.unraw().to_string().as_str() {
             "restarts" => {
-                let lit = int_lit(&value, "`restarts` is how many restarts are allowed within `within`: a positive integer such as `5`")?;
+                let lit = int_lit(
+                    &value,
+                    "`restarts` is how many restarts are allowed within `within`: a positive integer such as `5`",
+                )?;
                 opts.restarts = match lit.base10_parse::<u32>() {
                     Ok(0) => {
                         return Err(syn::Error::new(
@@ -382,13 +385,19 @@ fn parse_supervised(raw: Vec<RawArg>) -> syn::Result<SupervisedOpts> {
                     }
                     Ok(n) => n,
                     Err(_) => {
-                        return Err(syn::Error::new(lit.span(), "this number does not fit in a `u32`"));
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            "this number does not fit in a `u32`",
+                        ));
                     }
                 };
             }
             "within" => {
                 opts.within = duration(&value, Zero::Denied)?.literal().ok_or_else(|| {
-                    syn::Error::new(value.span(), "`within` takes a duration literal such as `\"60s\"`")
+                    syn::Error::new(
+                        value.span(),
+                        "`within` takes a duration literal such as `\"60s\"`",
+                    )
                 })?;
             }
             "backoff" => {
@@ -405,7 +414,9 @@ fn parse_supervised(raw: Vec<RawArg>) -> syn::Result<SupervisedOpts> {
                     other => {
                         return Err(syn::Error::new(
                             lit.span(),
-                            format!("unknown restart mode `{other}`: write `\"on_failure\"` (an `Ok` ends the call; the default) or `\"always\"` (a worker that must never end: an `Ok` is restarted too)"),
+                            format!(
+                                "unknown restart mode `{other}`: write `\"on_failure\"` (an `Ok` ends the call; the default) or `\"always\"` (a worker that must never end: an `Ok` is restarted too)"
+                            ),
                         ));
                     }
                 };
@@ -425,9 +436,11 @@ fn parse_graceful(raw: Vec<RawArg>) -> syn::Result<GracefulOpts> {
             RawArg::Positional(Expr::Path(path))
                 if path.qself.is_none() && path.path.get_ident().is_some() =>
             {
-                let key = path.path.get_ident().cloned().unwrap_or_else(|| {
-                    Ident::new("cancel", path.span())
-                });
+                let key = path
+                    .path
+                    .get_ident()
+                    .cloned()
+                    .unwrap_or_else(|| Ident::new("cancel", path.span()));
                 seen.first(&key)?;
                 if key == "cancel" {
                     opts.cancel = true;
@@ -480,7 +493,8 @@ fn str_lit<'a>(expr: &'a Expr, what: &str) -> syn::Result<&'a LitStr> {
 fn bool_lit(expr: &Expr, what: &str) -> syn::Result<bool> {
     match expr {
         Expr::Lit(ExprLit {
-            lit: Lit::Bool(lit), ..
+            lit: Lit::Bool(lit),
+            ..
         }) => Ok(lit.value),
         other => Err(syn::Error::new(other.span(), what)),
     }
@@ -500,7 +514,8 @@ fn duration(expr: &Expr, zero: Zero) -> syn::Result<DurationArg> {
         expr,
         "a duration is written as a string with a unit, such as `\"250ms\"`, `\"2s\"` or `\"1m 30s\"`",
     )?;
-    let value = parse_duration_text(&lit.value(), zero).map_err(|msg| syn::Error::new(lit.span(), msg))?;
+    let value =
+        parse_duration_text(&lit.value(), zero).map_err(|msg| syn::Error::new(lit.span(), msg))?;
     Ok(DurationArg::Lit {
         value,
         span: lit.span(),
@@ -551,8 +566,11 @@ fn range(expr: &Expr) -> syn::Result<(Duration, Duration)> {
     if min > max {
         return Err(syn::Error::new(
             lit.span(),
-            format!("`{text}` is inverted: the shortest delay comes first, as in `\"{}..{}\"`", 
-                humantime::format_duration(max), humantime::format_duration(min)),
+            format!(
+                "`{text}` is inverted: the shortest delay comes first, as in `\"{}..{}\"`",
+                humantime::format_duration(max),
+                humantime::format_duration(min)
+            ),
         ));
     }
     Ok((min, max))
@@ -568,14 +586,27 @@ mod tests {
             parse_duration_text("1m 30s", Zero::Denied),
             Ok(Duration::from_secs(90))
         );
-        assert_eq!(
-            parse_duration_text("0s", Zero::Allowed),
-            Ok(Duration::ZERO)
+        assert_eq!(parse_duration_text("0s", Zero::Allowed), Ok(Duration::ZERO));
+        assert!(
+            parse_duration_text("0s", Zero::Denied)
+                .unwrap_err()
+                .contains("zero")
         );
-        assert!(parse_duration_text("0s", Zero::Denied).unwrap_err().contains("zero"));
-        assert!(parse_duration_text("100", Zero::Denied).unwrap_err().contains("no unit"));
-        assert!(parse_duration_text("5 parsecs", Zero::Denied).unwrap_err().contains("not a unit"));
-        assert!(parse_duration_text("99999999999999999999999s", Zero::Denied).unwrap_err().contains("too large"));
+        assert!(
+            parse_duration_text("100", Zero::Denied)
+                .unwrap_err()
+                .contains("no unit")
+        );
+        assert!(
+            parse_duration_text("5 parsecs", Zero::Denied)
+                .unwrap_err()
+                .contains("not a unit")
+        );
+        assert!(
+            parse_duration_text("99999999999999999999999s", Zero::Denied)
+                .unwrap_err()
+                .contains("too large")
+        );
     }
 
     #[test]
@@ -586,6 +617,11 @@ mod tests {
             (Duration::from_millis(100), Duration::from_secs(10))
         );
         let inverted: Expr = syn::parse_quote!("10s..1s");
-        assert!(range(&inverted).unwrap_err().to_string().contains("inverted"));
+        assert!(
+            range(&inverted)
+                .unwrap_err()
+                .to_string()
+                .contains("inverted")
+        );
     }
 }

@@ -16,7 +16,9 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, Pat, ReturnType, Type};
 
-use crate::attr::{Attr, BoundedOpts, DurationArg, GracefulOpts, Kind, Limit, Opts, SupervisedOpts};
+use crate::attr::{
+    Attr, BoundedOpts, DurationArg, GracefulOpts, Kind, Limit, Opts, SupervisedOpts,
+};
 use crate::fallback;
 use crate::item::{self, AsyncFn, Output};
 use crate::stack::{self, Stack};
@@ -358,9 +360,11 @@ impl Gen<'_> {
                 };
                 (
                     Code::Value(quote_spanned! {m()=>
-                        match ::taskward::__private::acquire_within(#bulkhead, &__TASKWARD_META, #wait).await {
-                            ::taskward::__private::Ok(__taskward_permit) => #inner,
-                            ::taskward::__private::Err(__taskward_error) => ::taskward::__private::Err(__taskward_error),
+                        {
+                            match ::taskward::__private::acquire_within(#bulkhead, &__TASKWARD_META, #wait).await {
+                                ::taskward::__private::Ok(__taskward_permit) => #inner,
+                                ::taskward::__private::Err(__taskward_error) => ::taskward::__private::Err(__taskward_error),
+                            }
                         }
                     }),
                     true,
@@ -379,8 +383,11 @@ impl Gen<'_> {
             jitter,
             always,
         } = *opts;
-        let (within, backoff_min, backoff_max) =
-            (duration(within), duration(backoff_min), duration(backoff_max));
+        let (within, backoff_min, backoff_max) = (
+            duration(within),
+            duration(backoff_min),
+            duration(backoff_max),
+        );
         self.prelude.extend(quote_spanned! {m()=>
             static #policy: ::taskward::__private::SupervisePolicy = ::taskward::__private::SupervisePolicy {
                 restarts: #restarts,
@@ -431,7 +438,10 @@ impl Gen<'_> {
         let arms = match (is_result, inner_fallible) {
             (true, false) => {
                 let ok_v = ok(quote_spanned!(m()=> ::taskward::__private::Ok(__taskward_value)));
-                let err_e = err(describe, quote_spanned!(m()=> ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error))));
+                let err_e = err(
+                    describe,
+                    quote_spanned!(m()=> ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error))),
+                );
                 quote_spanned! {m()=>
                     ::taskward::__private::Ok(::taskward::__private::Ok(__taskward_value)) => { #ok_v }
                     ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error)) => { #err_e }
@@ -440,8 +450,14 @@ impl Gen<'_> {
             }
             (true, true) => {
                 let ok_v = ok(quote_spanned!(m()=> ::taskward::__private::Ok(__taskward_value)));
-                let err_e = err(describe, quote_spanned!(m()=> ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error))));
-                let err_tw = err(quote_spanned!(m()=> __taskward_error), quote_spanned!(m()=> ::taskward::__private::Err(__taskward_error)));
+                let err_e = err(
+                    describe,
+                    quote_spanned!(m()=> ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error))),
+                );
+                let err_tw = err(
+                    quote_spanned!(m()=> __taskward_error),
+                    quote_spanned!(m()=> ::taskward::__private::Err(__taskward_error)),
+                );
                 quote_spanned! {m()=>
                     ::taskward::__private::Ok(::taskward::__private::Ok(::taskward::__private::Ok(__taskward_value))) => { #ok_v }
                     ::taskward::__private::Ok(::taskward::__private::Ok(::taskward::__private::Err(__taskward_error))) => { #err_e }
@@ -454,7 +470,10 @@ impl Gen<'_> {
                 #panic_arm
             },
             (false, true) => {
-                let err_tw = err(quote_spanned!(m()=> __taskward_error), quote_spanned!(m()=> ::taskward::__private::Err(__taskward_error)));
+                let err_tw = err(
+                    quote_spanned!(m()=> __taskward_error),
+                    quote_spanned!(m()=> ::taskward::__private::Err(__taskward_error)),
+                );
                 quote_spanned! {m()=>
                     ::taskward::__private::Ok(::taskward::__private::Ok(__taskward_value)) => { #ok_v }
                     ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error)) => { #err_tw }
@@ -521,7 +540,13 @@ impl Gen<'_> {
 
     fn shutdown_ref(&self) -> TokenStream {
         let custom = self.stack.layers.iter().any(|layer| {
-            matches!(&layer.opts, Opts::Graceful(GracefulOpts { shutdown: Some(_), .. }))
+            matches!(
+                &layer.opts,
+                Opts::Graceful(GracefulOpts {
+                    shutdown: Some(_),
+                    ..
+                })
+            )
         });
         if custom {
             quote_spanned!(m()=> __taskward_shutdown)

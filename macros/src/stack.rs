@@ -47,7 +47,11 @@ pub fn collect(first: Attr, func: &mut AsyncFn) -> syn::Result<Stack> {
             Meta::NameValue(nv) => {
                 push_err(syn::Error::new(
                     nv.eq_token.span,
-                    format!("write #[{}(...)], not #[{} = ...]", kind.name(), kind.name()),
+                    format!(
+                        "write #[{}(...)], not #[{} = ...]",
+                        kind.name(),
+                        kind.name()
+                    ),
                 ));
                 continue;
             }
@@ -96,9 +100,10 @@ impl Stack {
     /// Order findings that are almost always a mistake: returned as soft warnings.
     pub fn order_warnings(&self) -> Vec<(Span, String)> {
         let mut warnings = Vec::new();
-        if let (Some(bounded), Some(supervised)) =
-            (self.position(Kind::Bounded), self.position(Kind::Supervised))
-            && bounded < supervised
+        if let (Some(bounded), Some(supervised)) = (
+            self.position(Kind::Bounded),
+            self.position(Kind::Supervised),
+        ) && bounded < supervised
         {
             warnings.push((
                 self.layers[bounded].span,

@@ -6,9 +6,12 @@
 
 mod bulkhead;
 mod error;
+mod shutdown;
+mod supervise;
 
 #[doc(hidden)]
 pub mod __private;
 
 pub use bulkhead::{Bulkhead, Permit};
 pub use error::Error;
+pub use shutdown::{DrainReport, Shutdown};

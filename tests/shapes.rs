@@ -1,0 +1,178 @@
+//! Every shape of function the attributes promise to work on, under the strictest lints a user may
+//! have: CI's clippy runs on this file, so the generated code is proven lint-clean.
+#![deny(warnings, unused_qualifications, clippy::pedantic)]
+#![allow(clippy::unused_async)]
+
+use std::fmt::Display;
+use std::sync::Arc;
+use std::time::Duration;
+
+use taskward::{Bulkhead, bounded, with_timeout};
+
+static POOL: Bulkhead = Bulkhead::new(4);
+
+#[bounded(2)]
+#[with_timeout("1s")]
+async fn free(x: u32) -> u32 {
+    x + 1
+}
+
+#[bounded(2)]
+async fn unit_infallible() {}
+
+#[with_timeout("1s")]
+async fn unit_fallible() {}
+
+#[with_timeout("1s")]
+#[bounded(in = POOL, wait = "10ms")]
+async fn patterns((a, b): (u8, u8), mut v: Vec<u8>, [first, ..]: [u8; 3]) -> Vec<u8> {
+    v.push(a);
+    v.push(b);
+    v.push(first);
+    v
+}
+
+#[bounded(3)]
+async fn generic<T>(t: T, u: impl Display + Send) -> String
+where
+    T: Display + Send,
+{
+    format!("{t}{u}")
+}
+
+mod shadowing {
+    use taskward::{Error, with_timeout};
+
+    /// `Error` in the signature is taskward's; the body's `use` must not change that.
+    #[with_timeout("1s")]
+    pub async fn uses_a_use_inside() -> Result<u8, Error> {
+        use std::io::Error;
+        let _ = Error::other("a name of the body");
+        Ok(1)
+    }
+}
+use shadowing::uses_a_use_inside;
+
+#[with_timeout("1s")]
+async fn io_result() -> std::io::Result<u8> {
+    Ok(2)
+}
+
+mod errors {
+    /// A crate's own alias, as many crates have.
+    pub type Result<T> = core::result::Result<T, taskward::Error>;
+}
+
+#[with_timeout("1s")]
+async fn alias_result() -> errors::Result<u8> {
+    Ok(3)
+}
+
+#[tracing::instrument]
+#[bounded(2)]
+async fn instrumented_above(x: u8) -> u8 {
+    x
+}
+
+#[bounded(2)]
+#[tracing::instrument(skip(x))]
+async fn instrumented_below(x: u8) -> u8 {
+    x
+}
+
+#[taskward::bounded(2)]
+#[taskward::with_timeout("500ms")]
+async fn qualified_paths() -> u8 {
+    5
+}
+
+struct Service {
+    calls: u32,
+    timeout: Duration,
+}
+
+impl Service {
+    #[bounded(8)]
+    #[with_timeout("2s")]
+    async fn by_ref(&self, x: u32) -> u32 {
+        self.calls + x
+    }
+
+    #[bounded(8)]
+    #[with_timeout(self.timeout)]
+    async fn by_mut(&mut self) -> u32 {
+        self.calls += 1;
+        self.calls
+    }
+
+    #[with_timeout("2s")]
+    async fn by_arc(self: Arc<Self>) -> u32 {
+        self.calls
+    }
+}
+
+trait Fetch {
+    async fn fetch(&self, key: &str) -> Result<String, taskward::Error>;
+}
+
+impl Fetch for Service {
+    #[bounded(2)]
+    #[with_timeout("1s")]
+    async fn fetch(&self, key: &str) -> Result<String, taskward::Error> {
+        Ok(format!("{key}{}", self.calls))
+    }
+}
+
+fn assert_send<T: Send>(t: T) -> T {
+    t
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_shape_runs_and_its_future_is_send() {
+    assert_eq!(tokio::spawn(free(1)).await.unwrap(), Ok(2));
+    tokio::spawn(unit_infallible()).await.unwrap();
+    assert_eq!(tokio::spawn(unit_fallible()).await.unwrap(), Ok(()));
+    assert_eq!(
+        tokio::spawn(patterns((1, 2), vec![0], [9, 8, 7]))
+            .await
+            .unwrap(),
+        Ok(vec![0, 1, 2, 9])
+    );
+    assert_eq!(
+        tokio::spawn(generic("a", 1)).await.unwrap(),
+        "a1".to_owned()
+    );
+    assert_eq!(tokio::spawn(uses_a_use_inside()).await.unwrap().unwrap(), 1);
+    assert_eq!(tokio::spawn(io_result()).await.unwrap().unwrap(), 2);
+    assert_eq!(tokio::spawn(alias_result()).await.unwrap(), Ok(3));
+    assert_eq!(tokio::spawn(instrumented_above(4)).await.unwrap(), 4);
+    assert_eq!(tokio::spawn(instrumented_below(4)).await.unwrap(), 4);
+    assert_eq!(tokio::spawn(qualified_paths()).await.unwrap(), Ok(5));
+
+    let service = Arc::new(Service {
+        calls: 1,
+        timeout: Duration::from_secs(1),
+    });
+    let s = service.clone();
+    assert_eq!(
+        tokio::spawn(async move { s.by_ref(1).await })
+            .await
+            .unwrap(),
+        Ok(2)
+    );
+    let s = service.clone();
+    assert_eq!(tokio::spawn(s.by_arc()).await.unwrap(), Ok(1));
+    let s = service.clone();
+    assert_eq!(
+        tokio::spawn(async move { s.fetch("k").await })
+            .await
+            .unwrap(),
+        Ok("k1".to_owned())
+    );
+    let mut owned = Service {
+        calls: 0,
+        timeout: Duration::from_secs(1),
+    };
+    let by_mut = assert_send(async move { owned.by_mut().await });
+    assert_eq!(tokio::spawn(by_mut).await.unwrap(), Ok(1));
+}
