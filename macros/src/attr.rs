@@ -168,6 +168,9 @@ pub struct Attr {
     /// The attribute's path as written (`bounded`, `taskward::bounded`): errors about the attribute
     /// as a whole point here.
     pub span: Span,
+    /// The path of an attribute taken off the function (not the invoked one), so that the user's
+    /// `use` of it still counts as used.
+    pub path: Option<syn::Path>,
     pub opts: Opts,
 }
 
@@ -181,7 +184,12 @@ impl Attr {
             Kind::Supervised => Opts::Supervised(parse_supervised(raw)?),
             Kind::Graceful => Opts::Graceful(parse_graceful(raw)?),
         };
-        Ok(Attr { kind, span, opts })
+        Ok(Attr {
+            kind,
+            span,
+            path: None,
+            opts,
+        })
     }
 
     /// Whether the wrapper can fail with a `taskward::Error` (and so touches the signature).

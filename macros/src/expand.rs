@@ -45,6 +45,7 @@ fn expand_fn(kind: Kind, args: TokenStream, func: &mut AsyncFn) -> syn::Result<T
             let placeholder = Attr {
                 kind,
                 span: Span::call_site(),
+                path: None,
                 opts: Opts::Graceful(GracefulOpts::default()),
             };
             if let Err(more) = stack::collect(placeholder, func) {
@@ -195,8 +196,16 @@ fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
     let defaultness = &func.defaultness;
     let prelude = &g.prelude;
     let warnings = warnings(stack);
+    // The attributes below the first were taken off: keep the user's imports of them used.
+    let paths = stack.layers.iter().filter_map(|layer| layer.path.as_ref());
+    let uses = quote_spanned! {m()=>
+        #(
+            #[allow(unused_imports)]
+            use #paths as _;
+        )*
+    };
     let body_span = func.body.span();
-    let body = quote_spanned! {body_span=> { #prelude #warnings #tail } };
+    let body = quote_spanned! {body_span=> { #uses #prelude #warnings #tail } };
     quote! {
         #(#attrs)*
         #vis #defaultness #sig #body
@@ -412,8 +421,11 @@ impl Gen<'_> {
             }
         };
         let err = |error: TokenStream, value: TokenStream| {
+            // The description borrows the error: it must be gone before the await, so that the
+            // future stays `Send` whatever the error type is.
             quote_spanned! {m()=>
-                if __taskward_supervisor.restart_after_error(&#error).await {
+                let __taskward_restart = __taskward_supervisor.restart_after_error(&#error);
+                if __taskward_restart.await {
                     continue;
                 }
                 break #value;

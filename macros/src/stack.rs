@@ -67,7 +67,10 @@ pub fn collect(first: Attr, func: &mut AsyncFn) -> syn::Result<Stack> {
             continue;
         }
         match Attr::parse(kind, span, args) {
-            Ok(layer) => layers.push(layer),
+            Ok(mut layer) => {
+                layer.path = Some(attr.path().clone());
+                layers.push(layer);
+            }
             Err(err) => push_err(err),
         }
     }

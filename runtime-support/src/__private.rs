@@ -137,29 +137,29 @@ impl core::fmt::Display for Described<'_> {
     }
 }
 
-pub trait DescribeDisplay {
-    fn __taskward_describe(&self) -> Described<'_>;
+pub trait DescribeDisplay<'a> {
+    fn __taskward_describe(&self) -> Described<'a>;
 }
-impl<T: core::fmt::Display> DescribeDisplay for &&Describe<'_, T> {
-    fn __taskward_describe(&self) -> Described<'_> {
+impl<'a, T: core::fmt::Display> DescribeDisplay<'a> for &&Describe<'a, T> {
+    fn __taskward_describe(&self) -> Described<'a> {
         Described::Display(self.0)
     }
 }
 
-pub trait DescribeDebug {
-    fn __taskward_describe(&self) -> Described<'_>;
+pub trait DescribeDebug<'a> {
+    fn __taskward_describe(&self) -> Described<'a>;
 }
-impl<T: core::fmt::Debug> DescribeDebug for &Describe<'_, T> {
-    fn __taskward_describe(&self) -> Described<'_> {
+impl<'a, T: core::fmt::Debug> DescribeDebug<'a> for &Describe<'a, T> {
+    fn __taskward_describe(&self) -> Described<'a> {
         Described::Debug(self.0)
     }
 }
 
-pub trait DescribeOther {
-    fn __taskward_describe(&self) -> Described<'_>;
+pub trait DescribeOther<'a> {
+    fn __taskward_describe(&self) -> Described<'a>;
 }
-impl<T> DescribeOther for Describe<'_, T> {
-    fn __taskward_describe(&self) -> Described<'_> {
+impl<'a, T> DescribeOther<'a> for Describe<'a, T> {
+    fn __taskward_describe(&self) -> Described<'a> {
         Described::Other(core::any::type_name::<T>())
     }
 }

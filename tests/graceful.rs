@@ -1,0 +1,192 @@
+//! `#[graceful]`: calls are tracked by a `Shutdown` coordinator; after the trigger new calls are
+//! refused, running calls finish or are cancelled at the grace deadline, and nothing is lost.
+
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use taskward::{Error, Shutdown, bounded, graceful, supervised};
+use tokio::time::{Instant, sleep};
+
+const MS: fn(u64) -> Duration = Duration::from_millis;
+
+static JOBS: LazyLock<Shutdown> = LazyLock::new(Shutdown::new);
+
+#[graceful(in = &JOBS)]
+async fn job(work: Duration) -> Duration {
+    sleep(work).await;
+    work
+}
+
+#[tokio::test(start_paused = true)]
+async fn drain_finishes_some_cancels_the_rest_and_loses_nothing() {
+    let started = Instant::now();
+    let calls: Vec<_> = [100, 200, 300, 2_000, 5_000]
+        .into_iter()
+        .map(|ms| tokio::spawn(job(MS(ms))))
+        .collect();
+    sleep(MS(50)).await;
+    assert_eq!(JOBS.in_flight(), 5);
+
+    let drain = tokio::spawn(async { JOBS.drain(MS(1_000)).await });
+    tokio::task::yield_now().await;
+    assert!(JOBS.is_triggered());
+
+    // new calls are refused at once, with an Err
+    let refused: Vec<_> = (0..3).map(|_| tokio::spawn(job(MS(1)))).collect();
+    let mut refused_errs = 0;
+    for call in refused {
+        match call.await.unwrap() {
+            Err(Error::ShuttingDown { .. }) => refused_errs += 1,
+            other => panic!("expected ShuttingDown, got {other:?}"),
+        }
+    }
+
+    let report = drain.await.unwrap();
+    assert_eq!(started.elapsed(), MS(1_050), "the grace period is exact");
+    assert_eq!(report.in_flight, 5);
+    assert_eq!(report.finished, 3);
+    assert_eq!(report.cancelled, 2);
+    assert_eq!(report.refused, 3);
+    assert_eq!(report.in_flight, report.finished + report.cancelled);
+
+    let mut finished = 0;
+    let mut cancelled = 0;
+    for call in calls {
+        match call.await.unwrap() {
+            Ok(_) => finished += 1,
+            Err(Error::Cancelled { .. }) => cancelled += 1,
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((finished, cancelled, refused_errs), (3, 2, 3));
+    assert_eq!(JOBS.in_flight(), 0);
+}
+
+struct Server {
+    shutdown: Shutdown,
+    dropped: AtomicUsize,
+}
+
+struct Guard<'a>(&'a AtomicUsize);
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl Server {
+    #[graceful(cancel, in = &self.shutdown)]
+    async fn stream(&self) -> u32 {
+        let _guard = Guard(&self.dropped);
+        sleep(Duration::from_secs(3600)).await;
+        1
+    }
+
+    #[graceful(in = &self.shutdown)]
+    async fn mutate(&mut self, n: usize) -> Result<usize, Error> {
+        *self.dropped.get_mut() += n;
+        Ok(*self.dropped.get_mut())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancel_cancels_at_once_when_shutdown_begins() {
+    let server = std::sync::Arc::new(Server {
+        shutdown: Shutdown::new(),
+        dropped: AtomicUsize::new(0),
+    });
+    let s = server.clone();
+    let call = tokio::spawn(async move { s.stream().await });
+    sleep(MS(10)).await;
+    let started = Instant::now();
+    server.shutdown.trigger();
+    let result = call.await.unwrap();
+    assert!(matches!(result, Err(Error::Cancelled { .. })), "{result:?}");
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    assert_eq!(
+        server.dropped.load(Ordering::SeqCst),
+        1,
+        "the body was dropped"
+    );
+    let report = server.shutdown.drain(MS(100)).await;
+    assert_eq!(
+        (report.in_flight, report.finished, report.cancelled),
+        (1, 0, 1)
+    );
+    assert_eq!(report.elapsed, Duration::ZERO);
+}
+
+#[tokio::test]
+async fn a_mut_self_method_takes_its_handle_first() {
+    let mut server = Server {
+        shutdown: Shutdown::new(),
+        dropped: AtomicUsize::new(0),
+    };
+    assert_eq!(server.mutate(2).await, Ok(2));
+    server.shutdown.trigger();
+    assert!(matches!(
+        server.mutate(2).await,
+        Err(Error::ShuttingDown { .. })
+    ));
+}
+
+static WORKERS: LazyLock<Shutdown> = LazyLock::new(Shutdown::new);
+static RUNS: AtomicUsize = AtomicUsize::new(0);
+
+#[graceful(in = &WORKERS)]
+#[supervised(restarts = 100, within = "1m", backoff = "1s..1s")]
+async fn failing_worker() -> std::io::Result<()> {
+    let run = RUNS.fetch_add(1, Ordering::SeqCst) + 1;
+    sleep(MS(100)).await;
+    Err(std::io::Error::other(format!("disk full (run {run})")))
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_restart_once_shutdown_has_begun_and_the_backoff_ends_early() {
+    let worker = tokio::spawn(failing_worker());
+    // run 1 fails at 100ms, backs off 1s; run 2 at 1100ms fails at 1200ms; backoff until 2200ms
+    sleep(MS(1_500)).await;
+    let started = Instant::now();
+    let report = WORKERS.drain(MS(10_000)).await;
+    // the backoff sleep ended at the trigger and no restart began
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    assert_eq!(RUNS.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        (report.in_flight, report.finished, report.cancelled),
+        (1, 1, 0)
+    );
+    // the call returns the last Err of its body
+    let err = worker.await.unwrap().unwrap_err();
+    assert_eq!(err.to_string(), "disk full (run 2)");
+}
+
+static LIMITED: LazyLock<Shutdown> = LazyLock::new(Shutdown::new);
+
+#[graceful(in = &LIMITED)]
+#[bounded(1)]
+async fn tracked_while_waiting(work: Duration) {
+    sleep(work).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn graceful_outside_bounded_tracks_the_wait_for_a_permit() {
+    let calls: Vec<_> = (0..3)
+        .map(|_| tokio::spawn(tracked_while_waiting(MS(100))))
+        .collect();
+    tokio::task::yield_now().await;
+    // one runs, two wait for the permit: all three are in flight for the coordinator
+    assert_eq!(LIMITED.in_flight(), 3);
+    let report = LIMITED.drain(MS(150)).await;
+    assert_eq!((report.finished, report.cancelled), (1, 2));
+    let results: Vec<_> = futures_lite(calls).await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+}
+
+async fn futures_lite<T>(calls: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::new();
+    for call in calls {
+        out.push(call.await.unwrap());
+    }
+    out
+}
