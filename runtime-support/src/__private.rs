@@ -36,7 +36,7 @@ pub async fn acquire(bulkhead: &'static Bulkhead, meta: &'static Meta) -> Permit
     tracing::debug!(
         target: "taskward",
         function = meta.function,
-        waited_ms = waited.as_secs_f64() * 1e3,
+        waited = %DisplayDuration(waited),
         limit = bulkhead.limit(),
         "waited for a permit"
     );
@@ -64,7 +64,7 @@ pub async fn acquire_within(
         tracing::debug!(
             target: "taskward",
             function = meta.function,
-            waited_ms = waited.as_secs_f64() * 1e3,
+            waited = %DisplayDuration(waited),
             limit = bulkhead.limit(),
             "waited for a permit"
         );
@@ -75,7 +75,7 @@ pub async fn acquire_within(
             function = meta.function,
             limit = bulkhead.limit(),
             in_flight = bulkhead.in_flight(),
-            waited_ms = waited.as_secs_f64() * 1e3,
+            waited = %DisplayDuration(waited),
             "rejected: no permit free"
         );
         Err(Error::rejected(meta.function, bulkhead.limit(), waited))

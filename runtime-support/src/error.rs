@@ -39,7 +39,7 @@ pub enum Error {
 
     /// `#[bounded(.., wait = ..)]` found no free permit within `wait` (load shedding).
     #[error(
-        "`{function}` rejected: all {limit} permits in use for {}",
+        "`{function}` rejected: no permit of {limit} free within {}",
         DisplayDuration(*waited)
     )]
     #[non_exhaustive]
@@ -182,12 +182,12 @@ impl std::fmt::Display for DisplayDuration {
         if d.is_zero() {
             return f.write_str("0s");
         }
-        let total_ms = d.as_millis();
-        let sub_ms = d.subsec_nanos() % 1_000_000;
-        if sub_ms != 0 && total_ms < 1000 {
-            // below a millisecond of precision: say it exactly
+        if d < Duration::from_millis(1) {
+            // below a millisecond: say it exactly
             return write!(f, "{d:?}");
         }
+        // to the nearest millisecond
+        let total_ms = (d.as_nanos() + 500_000) / 1_000_000;
         let (h, m, s, ms) = (
             total_ms / 3_600_000,
             total_ms / 60_000 % 60,
@@ -217,7 +217,9 @@ mod tests {
         assert_eq!(show(Duration::from_secs(90)), "1m 30s");
         assert_eq!(show(Duration::from_millis(3_600_001)), "1h 1ms");
         assert_eq!(show(Duration::ZERO), "0s");
-        assert_eq!(show(Duration::from_micros(1500)), "1.5ms");
+        assert_eq!(show(Duration::from_micros(1500)), "2ms");
+        assert_eq!(show(Duration::from_micros(50_403)), "50ms");
+        assert_eq!(show(Duration::from_micros(250)), "250µs");
     }
 
     #[test]
@@ -225,7 +227,7 @@ mod tests {
         let e = Error::rejected("app::f", 8, Duration::from_millis(100));
         assert_eq!(
             e.to_string(),
-            "`app::f` rejected: all 8 permits in use for 100ms"
+            "`app::f` rejected: no permit of 8 free within 100ms"
         );
         assert_eq!(e.function(), "app::f");
     }

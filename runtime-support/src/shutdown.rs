@@ -298,7 +298,7 @@ impl Shutdown {
             finished = report.finished,
             cancelled = report.cancelled,
             refused = report.refused,
-            elapsed_ms = report.elapsed.as_secs_f64() * 1e3,
+            elapsed = %crate::error::DisplayDuration(report.elapsed),
             "shutdown drained"
         );
         report

@@ -1,0 +1,180 @@
+//! A short tour of taskward: every attribute at work, in a few seconds, ending by itself.
+//!
+//! ```text
+//! cargo run --example tour
+//! ```
+//!
+//! The lines that start with a time and a level come from taskward's own `tracing` events (target
+//! `taskward`); the indented lines are printed by the tour.
+
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use taskward::{Bulkhead, Error, Shutdown, bounded, graceful, supervised, with_timeout};
+use tokio::time::{Instant, sleep};
+
+static START: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+/// Prints a line of the tour with the time since the start (the same clock as taskward's events).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let line = format!($($arg)*);
+        println!("{:>7.3}s   {line}", START.elapsed().as_secs_f64());
+    }};
+}
+
+/// Times taskward's events on the tour's clock.
+struct SinceStart;
+
+impl tracing_subscriber::fmt::time::FormatTime for SinceStart {
+    fn format_time(&self, w: &mut tracing_subscriber::fmt::format::Writer<'_>) -> std::fmt::Result {
+        write!(w, "{:>7.3}s", START.elapsed().as_secs_f64())
+    }
+}
+
+// 1. #[bounded]: at most 2 calls at once; the others queue.
+static RENDERER: Bulkhead = Bulkhead::new(2);
+
+#[bounded(in = RENDERER)]
+async fn render(page: u32) -> String {
+    say!("render page {page} starts ({} of {} permits in use)", RENDERER.in_flight(), RENDERER.limit());
+    sleep(Duration::from_millis(200)).await;
+    format!("<page {page}>")
+}
+
+// 2. #[with_timeout]: the whole call must finish within 300ms; a slow body is dropped.
+#[with_timeout("300ms")]
+async fn lookup(key: &str, latency: Duration) -> String {
+    sleep(latency).await;
+    format!("value of {key}")
+}
+
+// 3. #[bounded(wait = ...)]: load shedding — wait at most 50ms for a permit, then give up.
+#[bounded(1, wait = "50ms")]
+async fn checkout(order: u32) -> u32 {
+    sleep(Duration::from_millis(300)).await;
+    order
+}
+
+// 4. #[supervised]: a worker that panics now and then is restarted with backoff.
+static ATTEMPTS: AtomicU32 = AtomicU32::new(0);
+
+#[supervised(restarts = 5, within = "10s", backoff = "100ms..1s")]
+async fn import_batch(batch: Vec<u32>) -> Result<usize, Error> {
+    let attempt = ATTEMPTS.fetch_add(1, Ordering::SeqCst) + 1;
+    say!("import attempt {attempt} of a batch of {}", batch.len());
+    sleep(Duration::from_millis(50)).await;
+    assert!(attempt >= 3, "the importer lost its connection");
+    Ok(batch.len())
+}
+
+// 5. #[graceful]: calls tracked by a coordinator; shutdown refuses new calls and drains.
+static SHUTDOWN: LazyLock<Shutdown> = LazyLock::new(Shutdown::new);
+
+/// A background worker that must never end: restarted after every run, and after its panics,
+/// until shutdown.
+static BEATS: AtomicU32 = AtomicU32::new(0);
+
+#[graceful(in = &SHUTDOWN)]
+#[supervised(restart = "always", backoff = "200ms..1s")]
+async fn heartbeat() -> Result<(), Error> {
+    let beat = BEATS.fetch_add(1, Ordering::SeqCst) + 1;
+    say!("heartbeat {beat}");
+    sleep(Duration::from_millis(100)).await;
+    assert!(beat % 3 != 0, "heartbeat {beat} lost its socket");
+    Ok(())
+}
+
+#[graceful(in = &SHUTDOWN)]
+#[with_timeout("5s")]
+async fn upload(file: u32, size_ms: u64) -> u32 {
+    sleep(Duration::from_millis(size_ms)).await;
+    file
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "taskward=debug".into()),
+        )
+        .with_timer(SinceStart)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .init();
+    // Panics inside supervised bodies are caught and reported by taskward's own event; keep the
+    // default hook from printing a backtrace hint for them.
+    std::panic::set_hook(Box::new(|_| {}));
+    LazyLock::force(&START);
+
+    println!("\n#[bounded(in = RENDERER)], 2 permits: 5 pages rendered, 2 at a time");
+    let pages = futures_join((1..=5).map(render)).await;
+    say!("rendered {}", pages.join(" "));
+
+    println!("\n#[with_timeout(\"300ms\")]: a fast lookup, then a slow one cut at the deadline");
+    let fast = lookup("fast", Duration::from_millis(100)).await;
+    say!("{fast:?}");
+    let slow = lookup("slow", Duration::from_secs(10)).await;
+    say!("{:?}", slow.map_err(|e| e.to_string()));
+
+    println!("\n#[bounded(1, wait = \"50ms\")]: 3 orders at once; the overflow is shed after 50ms");
+    for result in futures_join((1..=3).map(checkout)).await {
+        match result {
+            Ok(order) => say!("order {order} checked out"),
+            Err(err) => say!("rejected: {err}"),
+        }
+    }
+
+    println!("\n#[supervised]: the importer panics twice and is restarted with backoff");
+    let imported = import_batch(vec![1, 2, 3]).await;
+    say!("result: {imported:?}");
+
+    println!("\n#[graceful]: a supervised heartbeat and 4 uploads in flight, shutdown with a 1s grace period");
+    let worker = tokio::spawn(heartbeat());
+    let uploads: Vec<_> = [200, 1_500, 3_000, 4_000]
+        .into_iter()
+        .enumerate()
+        .map(|(i, ms)| tokio::spawn(upload(i as u32 + 1, ms)))
+        .collect();
+    sleep(Duration::from_millis(1_000)).await;
+    SHUTDOWN.trigger();
+    let drain = tokio::spawn(SHUTDOWN.drain(Duration::from_secs(1)));
+    let refused = upload(9, 10).await;
+    say!("a new upload after the trigger: {:?}", refused.map_err(|e| e.to_string()));
+    let report = drain.await.expect("the drain task ends");
+    for upload in uploads {
+        match upload.await.expect("the upload task ends") {
+            Ok(file) => say!("upload {file} finished"),
+            Err(err) => say!("{err}"),
+        }
+    }
+    let worker = worker.await.expect("the worker task ends");
+    say!("the heartbeat ended with {worker:?} after {} beats", BEATS.load(Ordering::SeqCst));
+    say!("{report}");
+    println!("\nThat was every attribute. Read the docs with `cargo doc --open`.");
+}
+
+/// Runs futures concurrently on this task and returns their outputs in order.
+async fn futures_join<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let tasks: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = tasks.iter().map(|_| None).collect();
+    let mut tasks: Vec<_> = tasks.into_iter().map(Some).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (task, output) in tasks.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(fut) = task {
+                match fut.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => {
+                        *output = Some(value);
+                        *task = None;
+                    }
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("every future finished")).collect()
+}
