@@ -38,7 +38,11 @@ static RENDERER: Bulkhead = Bulkhead::new(2);
 
 #[bounded(in = RENDERER)]
 async fn render(page: u32) -> String {
-    say!("render page {page} starts ({} of {} permits in use)", RENDERER.in_flight(), RENDERER.limit());
+    say!(
+        "render page {page} starts ({} of {} permits in use)",
+        RENDERER.in_flight(),
+        RENDERER.limit()
+    );
     sleep(Duration::from_millis(200)).await;
     format!("<page {page}>")
 }
@@ -130,7 +134,9 @@ async fn main() {
     let imported = import_batch(vec![1, 2, 3]).await;
     say!("result: {imported:?}");
 
-    println!("\n#[graceful]: a supervised heartbeat and 4 uploads in flight, shutdown with a 1s grace period");
+    println!(
+        "\n#[graceful]: a supervised heartbeat and 4 uploads in flight, shutdown with a 1s grace period"
+    );
     let worker = tokio::spawn(heartbeat());
     let uploads: Vec<_> = [200, 1_500, 3_000, 4_000]
         .into_iter()
@@ -141,7 +147,10 @@ async fn main() {
     SHUTDOWN.trigger();
     let drain = tokio::spawn(SHUTDOWN.drain(Duration::from_secs(1)));
     let refused = upload(9, 10).await;
-    say!("a new upload after the trigger: {:?}", refused.map_err(|e| e.to_string()));
+    say!(
+        "a new upload after the trigger: {:?}",
+        refused.map_err(|e| e.to_string())
+    );
     let report = drain.await.expect("the drain task ends");
     for upload in uploads {
         match upload.await.expect("the upload task ends") {
@@ -150,7 +159,10 @@ async fn main() {
         }
     }
     let worker = worker.await.expect("the worker task ends");
-    say!("the heartbeat ended with {worker:?} after {} beats", BEATS.load(Ordering::SeqCst));
+    say!(
+        "the heartbeat ended with {worker:?} after {} beats",
+        BEATS.load(Ordering::SeqCst)
+    );
     say!("{report}");
     println!("\nThat was every attribute. Read the docs with `cargo doc --open`.");
 }
@@ -173,8 +185,15 @@ async fn futures_join<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F:
                 }
             }
         }
-        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
     })
     .await;
-    outputs.into_iter().map(|o| o.expect("every future finished")).collect()
+    outputs
+        .into_iter()
+        .map(|o| o.expect("every future finished"))
+        .collect()
 }

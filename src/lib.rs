@@ -1,10 +1,39 @@
-//! Attribute macros for async functions on tokio.
+#![doc = include_str!("docs/lib.md")]
+#![doc = "```text"]
+#![doc = include_str!("docs/expand/bounded_with_timeout.rs")]
+#![doc = "```"]
+#![doc = include_str!("docs/lib2.md")]
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate self as taskward;
 
-pub use taskward_macros::{bounded, graceful, supervised, with_timeout};
+#[doc = include_str!("docs/bounded.md")]
+#[doc = "```text"]
+#[doc = include_str!("docs/expand/bounded.rs")]
+#[doc = "```"]
+#[doc(inline)]
+pub use taskward_macros::bounded;
+
+#[doc = include_str!("docs/with_timeout.md")]
+#[doc = "```text"]
+#[doc = include_str!("docs/expand/with_timeout.rs")]
+#[doc = "```"]
+#[doc(inline)]
+pub use taskward_macros::with_timeout;
+
+#[doc = include_str!("docs/supervised.md")]
+#[doc = "```text"]
+#[doc = include_str!("docs/expand/graceful_supervised.rs")]
+#[doc = "```"]
+#[doc(inline)]
+pub use taskward_macros::supervised;
+
+#[doc = include_str!("docs/graceful.md")]
+#[doc(inline)]
+pub use taskward_macros::graceful;
+
 pub use taskward_runtime::{Bulkhead, DrainReport, Error, Permit, Shutdown};
 
 #[doc(hidden)]

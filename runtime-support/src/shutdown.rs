@@ -30,7 +30,7 @@ const TRIGGERED: usize = 1 << (usize::BITS - 1);
 ///
 /// ```
 /// use std::time::Duration;
-/// use taskward_runtime::Shutdown;
+/// use taskward::Shutdown;
 ///
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() {
@@ -79,7 +79,7 @@ impl Shutdown {
     /// A new coordinator, not triggered, with no call in flight.
     ///
     /// ```
-    /// let shutdown = taskward_runtime::Shutdown::new();
+    /// let shutdown = taskward::Shutdown::new();
     /// assert!(!shutdown.is_triggered());
     /// assert_eq!(shutdown.in_flight(), 0);
     /// ```
@@ -102,7 +102,7 @@ impl Shutdown {
     /// `in = ...`. Created on first use.
     ///
     /// ```
-    /// use taskward_runtime::Shutdown;
+    /// use taskward::Shutdown;
     /// let a = Shutdown::global();
     /// let b = Shutdown::global();
     /// assert!(std::ptr::eq(a, b));
@@ -118,7 +118,7 @@ impl Shutdown {
     /// nothing.
     ///
     /// ```
-    /// let shutdown = taskward_runtime::Shutdown::new();
+    /// let shutdown = taskward::Shutdown::new();
     /// shutdown.trigger();
     /// shutdown.trigger();
     /// assert!(shutdown.is_triggered());
@@ -149,7 +149,7 @@ impl Shutdown {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let shutdown = taskward_runtime::Shutdown::new();
+    /// let shutdown = taskward::Shutdown::new();
     /// let server = tokio::spawn(shutdown.triggered()); // stands for `serve(..).with_graceful_shutdown(..)`
     /// shutdown.trigger();
     /// server.await.unwrap();
@@ -167,7 +167,7 @@ impl Shutdown {
     /// The number of tracked calls running now.
     ///
     /// ```
-    /// assert_eq!(taskward_runtime::Shutdown::new().in_flight(), 0);
+    /// assert_eq!(taskward::Shutdown::new().in_flight(), 0);
     /// ```
     #[must_use]
     pub fn in_flight(&self) -> usize {
@@ -190,7 +190,7 @@ impl Shutdown {
     /// ```no_run
     /// # #[tokio::main]
     /// # async fn main() {
-    /// let shutdown = taskward_runtime::Shutdown::global();
+    /// let shutdown = taskward::Shutdown::global();
     /// shutdown.on_signals();
     /// shutdown.triggered().await; // until ctrl-c or `kill <pid>`
     /// # }
@@ -256,7 +256,7 @@ impl Shutdown {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use taskward_runtime::Shutdown;
+    /// use taskward::Shutdown;
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
@@ -328,7 +328,7 @@ impl fmt::Debug for Shutdown {
 /// ```
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() {
-/// let report = taskward_runtime::Shutdown::new()
+/// let report = taskward::Shutdown::new()
 ///     .drain(std::time::Duration::from_secs(1))
 ///     .await;
 /// assert_eq!(report.in_flight, report.finished + report.cancelled);

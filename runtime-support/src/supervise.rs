@@ -49,7 +49,7 @@ pub struct SupervisePolicy {
 ///
 /// ```
 /// use std::time::Duration;
-/// use taskward_runtime::__private::Backoff;
+/// use taskward::__private::Backoff;
 ///
 /// let ms = Duration::from_millis;
 /// let mut backoff = Backoff::new(ms(100), ms(1000), false);
@@ -123,7 +123,7 @@ impl Backoff {
 ///
 /// ```
 /// use std::time::Duration;
-/// use taskward_runtime::__private::RestartBudget;
+/// use taskward::__private::RestartBudget;
 /// use tokio::time::Instant;
 ///
 /// let mut budget = RestartBudget::new(2, Duration::from_secs(10));
@@ -219,7 +219,7 @@ impl fmt::Display for Panic {
 ///
 /// ```
 /// use std::time::Duration;
-/// use taskward_runtime::{Shutdown, __private::{Meta, SupervisePolicy, Supervisor}};
+/// use taskward::{Shutdown, __private::{Meta, SupervisePolicy, Supervisor}};
 ///
 /// static META: Meta = Meta::new("app::flaky");
 /// static POLICY: SupervisePolicy = SupervisePolicy {
