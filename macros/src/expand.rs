@@ -192,6 +192,7 @@ fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
     }
 
     let attrs = &func.attrs;
+    let policy = policy_docs(stack, attrs);
     let vis = &func.vis;
     let defaultness = &func.defaultness;
     let prelude = &g.prelude;
@@ -208,8 +209,90 @@ fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
     let body = quote_spanned! {body_span=> { #uses #prelude #warnings #tail } };
     quote! {
         #(#attrs)*
+        #policy
         #vis #defaultness #sig #body
     }
+}
+
+/// A documented function's rustdoc gains a section with its resolved policy, so that docs.rs
+/// shows it. An undocumented function gains nothing (that would hide it from `missing_docs`).
+fn policy_docs(stack: &Stack, attrs: &[syn::Attribute]) -> TokenStream {
+    if !attrs.iter().any(|attr| attr.path().is_ident("doc")) {
+        return TokenStream::new();
+    }
+    let show = |d: Duration| humantime::format_duration(d).to_string();
+    let mut lines = vec![
+        String::new(),
+        "# Concurrency policy".to_owned(),
+        String::new(),
+        "Set by taskward attributes, outermost first:".to_owned(),
+        String::new(),
+    ];
+    for layer in &stack.layers {
+        let line = match &layer.opts {
+            Opts::Bounded(opts) => {
+                let limit = match (&opts.limit, &opts.shared) {
+                    (Some(Limit::Lit(lit)), _) => format!("at most {lit} calls at once"),
+                    (Some(Limit::Const(expr)), _) => {
+                        format!("at most `{}` calls at once", expr.to_token_stream())
+                    }
+                    (None, Some(shared)) => {
+                        format!("shares the permits of `{}`", shared.to_token_stream())
+                    }
+                    (None, None) => String::new(),
+                };
+                let wait = match opts.wait.as_ref().and_then(DurationArg::literal) {
+                    None => "; a call waits for a permit as long as it takes".to_owned(),
+                    Some(d) if d.is_zero() => {
+                        "; a call fails with `Error::Rejected` at once when none is free".to_owned()
+                    }
+                    Some(d) => format!(
+                        "; a call fails with `Error::Rejected` after waiting {} for a permit",
+                        show(d)
+                    ),
+                };
+                format!("- **bounded**: {limit}{wait}.")
+            }
+            Opts::WithTimeout(opts) => match &opts.limit {
+                DurationArg::Lit { value, .. } => format!(
+                    "- **with_timeout**: cancelled with `Error::Timeout` after {}.",
+                    show(*value)
+                ),
+                DurationArg::Expr(expr) => format!(
+                    "- **with_timeout**: cancelled with `Error::Timeout` after `{}`.",
+                    expr.to_token_stream()
+                ),
+            },
+            Opts::Supervised(opts) => format!(
+                "- **supervised**: restarted after {} with a backoff of {} to {}{}, at most {} restarts within {}.",
+                if opts.always {
+                    "every run (`restart = \"always\"`)"
+                } else {
+                    "an `Err` or a panic"
+                },
+                show(opts.backoff_min),
+                show(opts.backoff_max),
+                if opts.jitter { ", jittered" } else { "" },
+                opts.restarts,
+                show(opts.within),
+            ),
+            Opts::Graceful(opts) => format!(
+                "- **graceful**: tracked by {}; refused with `Error::ShuttingDown` once shutdown begins{}.",
+                match &opts.shutdown {
+                    Some(expr) => format!("`{}`", expr.to_token_stream()),
+                    None => "`Shutdown::global()`".to_owned(),
+                },
+                if opts.cancel {
+                    ", and cancelled as soon as it begins"
+                } else {
+                    "; a running call finishes, or is cancelled at the drain's deadline"
+                }
+            ),
+        };
+        lines.push(line);
+    }
+    let lines = lines.iter().map(|line| format!(" {line}"));
+    quote! { #(#[doc = #lines])* }
 }
 
 fn strip_mut(pat: &mut Pat) {

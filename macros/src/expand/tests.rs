@@ -157,3 +157,125 @@ fn a_mistake_emits_the_function_unchanged_with_the_error() {
         "##]],
     );
 }
+
+#[test]
+fn a_documented_function_states_its_policy() {
+    check(
+        Kind::Graceful,
+        quote!(cancel),
+        quote! {
+            /// Streams prices.
+            #[supervised(restart = "always", backoff = "1s..1m", jitter = false)]
+            #[bounded(4, wait = "250ms")]
+            #[with_timeout("1m 30s")]
+            async fn stream() {}
+        },
+        &expect![[r#"
+            /// Streams prices.
+            ///
+            /// # Concurrency policy
+            ///
+            /// Set by taskward attributes, outermost first:
+            ///
+            /// - **graceful**: tracked by `Shutdown::global()`; refused with `Error::ShuttingDown` once shutdown begins, and cancelled as soon as it begins.
+            /// - **supervised**: restarted after every run (`restart = "always"`) with a backoff of 1s to 1m, at most 5 restarts within 1m.
+            /// - **bounded**: at most 4 calls at once; a call fails with `Error::Rejected` after waiting 250ms for a permit.
+            /// - **with_timeout**: cancelled with `Error::Timeout` after 1m 30s.
+            async fn stream() -> ::core::result::Result<(), ::taskward::Error> {
+                #[allow(unused_imports)]
+                use supervised as _;
+                #[allow(unused_imports)]
+                use bounded as _;
+                #[allow(unused_imports)]
+                use with_timeout as _;
+                static __TASKWARD_META: ::taskward::__private::Meta = ::taskward::__private::Meta::new(
+                    ::core::concat!(::core::module_path!(), "::", "stream"),
+                );
+                static __TASKWARD_POLICY_1: ::taskward::__private::SupervisePolicy = ::taskward::__private::SupervisePolicy {
+                    restarts: 5u32,
+                    within: ::core::time::Duration::new(60u64, 0u32),
+                    backoff_min: ::core::time::Duration::new(1u64, 0u32),
+                    backoff_max: ::core::time::Duration::new(60u64, 0u32),
+                    jitter: false,
+                    always: true,
+                };
+                static __TASKWARD_BULKHEAD_2: ::taskward::Bulkhead = ::taskward::Bulkhead::new(
+                    4usize,
+                );
+                {
+                    ::taskward::__private::flatten(
+                        ::taskward::__private::graceful(
+                                ::taskward::__private::global_shutdown(),
+                                &__TASKWARD_META,
+                                true,
+                                async move {
+                                    let mut __taskward_supervisor = ::taskward::__private::Supervisor::new(
+                                        &__TASKWARD_META,
+                                        &__TASKWARD_POLICY_1,
+                                        ::taskward::__private::global_shutdown(),
+                                    );
+                                    loop {
+                                        match __taskward_supervisor
+                                            .run(async {
+                                                match ::taskward::__private::acquire_within(
+                                                        &__TASKWARD_BULKHEAD_2,
+                                                        &__TASKWARD_META,
+                                                        ::core::time::Duration::new(0u64, 250000000u32),
+                                                    )
+                                                    .await
+                                                {
+                                                    ::taskward::__private::Ok(__taskward_permit) => {
+                                                        ::taskward::__private::timeout(
+                                                                &__TASKWARD_META,
+                                                                ::core::time::Duration::new(90u64, 0u32),
+                                                                async { {} },
+                                                            )
+                                                            .await
+                                                    }
+                                                    ::taskward::__private::Err(__taskward_error) => {
+                                                        ::taskward::__private::Err(__taskward_error)
+                                                    }
+                                                }
+                                            })
+                                            .await
+                                        {
+                                            ::taskward::__private::Ok(
+                                                ::taskward::__private::Ok(__taskward_value),
+                                            ) => {
+                                                if __taskward_supervisor.restart_after_ok().await {
+                                                    continue;
+                                                }
+                                                break ::taskward::__private::Ok(__taskward_value);
+                                            }
+                                            ::taskward::__private::Ok(
+                                                ::taskward::__private::Err(__taskward_error),
+                                            ) => {
+                                                let __taskward_restart = __taskward_supervisor
+                                                    .restart_after_error(&__taskward_error);
+                                                if __taskward_restart.await {
+                                                    continue;
+                                                }
+                                                break ::taskward::__private::Err(__taskward_error);
+                                            }
+                                            ::taskward::__private::Err(__taskward_panic) => {
+                                                if __taskward_supervisor
+                                                    .restart_after_panic(&__taskward_panic)
+                                                    .await
+                                                {
+                                                    continue;
+                                                }
+                                                break ::taskward::__private::Err(
+                                                    __taskward_panic.into_error(),
+                                                );
+                                            }
+                                        }
+                                    }
+                                },
+                            )
+                            .await,
+                    )
+                }
+            }
+        "#]],
+    );
+}
