@@ -246,8 +246,8 @@ fn parse_bounded(attr_span: Span, raw: Vec<RawArg>) -> syn::Result<BoundedOpts> 
         match arg {
             RawArg::Positional(expr) if i == 0 => opts.limit = Some(limit(expr)?),
             RawArg::Positional(expr) => {
-                return Err(syn::Error::new(
-                    expr.span(),
+                return Err(syn::Error::new_spanned(
+                    &expr,
                     "the limit comes first; other options are written `key = value`: `wait = \"100ms\"`, `in = NAME`",
                 ));
             }
@@ -306,22 +306,31 @@ fn limit(expr: Expr) -> syn::Result<Limit> {
             }
         }
         Expr::Path(path) if path.qself.is_none() => Ok(Limit::Const(Box::new(Expr::Path(path)))),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "the limit of #[bounded] is a number, not a string: write `{}`",
+                lit.value()
+            ),
+        )),
         Expr::Unary(syn::ExprUnary {
             op: syn::UnOp::Neg(_),
             ..
-        }) => Err(syn::Error::new(
-            expr.span(),
+        }) => Err(syn::Error::new_spanned(
+            &expr,
             "the limit of #[bounded] must be positive: at most this many calls run at once",
         )),
-        other => Err(syn::Error::new(other.span(), WHAT)),
+        other => Err(syn::Error::new_spanned(&other, WHAT)),
     }
 }
 
 fn shared_path(expr: Expr) -> syn::Result<Expr> {
     match expr {
         Expr::Path(path) if path.qself.is_none() => Ok(Expr::Path(path)),
-        other => Err(syn::Error::new(
-            other.span(),
+        other => Err(syn::Error::new_spanned(
+            &other,
             "`in` takes the name of a `static NAME: taskward::Bulkhead = taskward::Bulkhead::new(n);`",
         )),
     }
@@ -346,8 +355,8 @@ fn parse_timeout(attr_span: Span, raw: Vec<RawArg>) -> syn::Result<TimeoutOpts> 
                 });
             }
             RawArg::Positional(expr) => {
-                return Err(syn::Error::new(
-                    expr.span(),
+                return Err(syn::Error::new_spanned(
+                    &expr,
                     "#[with_timeout] takes one duration, such as `#[with_timeout(\"2s\")]`",
                 ));
             }
@@ -371,8 +380,8 @@ fn parse_supervised(raw: Vec<RawArg>) -> syn::Result<SupervisedOpts> {
         let (key, value) = match arg {
             RawArg::Named { key, value } => (key, value),
             RawArg::Positional(expr) => {
-                return Err(syn::Error::new(
-                    expr.span(),
+                return Err(syn::Error::new_spanned(
+                    &expr,
                     "#[supervised] takes options written `key = value`: `restarts = 5`, `within = \"60s\"`, `backoff = \"100ms..10s\"`, `jitter = false`, `restart = \"always\"`",
                 ));
             }
@@ -402,8 +411,8 @@ fn parse_supervised(raw: Vec<RawArg>) -> syn::Result<SupervisedOpts> {
             }
             "within" => {
                 opts.within = duration(&value, Zero::Denied)?.literal().ok_or_else(|| {
-                    syn::Error::new(
-                        value.span(),
+                    syn::Error::new_spanned(
+                        &value,
                         "`within` takes a duration literal such as `\"60s\"`",
                     )
                 })?;
@@ -457,8 +466,8 @@ fn parse_graceful(raw: Vec<RawArg>) -> syn::Result<GracefulOpts> {
                 }
             }
             RawArg::Positional(expr) => {
-                return Err(syn::Error::new(
-                    expr.span(),
+                return Err(syn::Error::new_spanned(
+                    &expr,
                     "#[graceful] takes `cancel` and `in = EXPR` (an expression giving `&taskward::Shutdown`)",
                 ));
             }
@@ -485,7 +494,7 @@ fn int_lit<'a>(expr: &'a Expr, what: &str) -> syn::Result<&'a LitInt> {
         Expr::Lit(ExprLit {
             lit: Lit::Int(lit), ..
         }) => Ok(lit),
-        other => Err(syn::Error::new(other.span(), what)),
+        other => Err(syn::Error::new_spanned(&other, what)),
     }
 }
 
@@ -494,7 +503,7 @@ fn str_lit<'a>(expr: &'a Expr, what: &str) -> syn::Result<&'a LitStr> {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) => Ok(lit),
-        other => Err(syn::Error::new(other.span(), what)),
+        other => Err(syn::Error::new_spanned(&other, what)),
     }
 }
 
@@ -504,7 +513,7 @@ fn bool_lit(expr: &Expr, what: &str) -> syn::Result<bool> {
             lit: Lit::Bool(lit),
             ..
         }) => Ok(lit.value),
-        other => Err(syn::Error::new(other.span(), what)),
+        other => Err(syn::Error::new_spanned(&other, what)),
     }
 }
 
@@ -544,8 +553,8 @@ fn parse_duration_text(text: &str, zero: Zero) -> Result<Duration, String> {
         humantime::DurationError::NumberOverflow => {
             format!("`{text}` is too large to be a duration")
         }
-        other => format!(
-            "`{text}` is not a duration ({other}); write one such as `\"250ms\"`, `\"2s\"` or `\"1m 30s\"`"
+        _ => format!(
+            "`{text}` is not a duration: write a number and a unit, such as `\"250ms\"`, `\"2s\"` or `\"1m 30s\"` (units: {UNITS})"
         ),
     })?;
     if value.is_zero() && zero == Zero::Denied {
@@ -569,8 +578,14 @@ fn range(expr: &Expr) -> syn::Result<(Duration, Duration)> {
             "`{text}` is not a range: write the shortest and the longest delay as `\"100ms..10s\"`"
         )));
     };
-    let min = parse_duration_text(min.trim(), Zero::Denied).map_err(err)?;
-    let max = parse_duration_text(max.trim_start_matches('=').trim(), Zero::Denied).map_err(err)?;
+    let min = parse_duration_text(min.trim(), Zero::Allowed).map_err(err)?;
+    let max =
+        parse_duration_text(max.trim_start_matches('=').trim(), Zero::Allowed).map_err(err)?;
+    if min.is_zero() || max.is_zero() {
+        return Err(err(format!(
+            "`{text}`: both ends of `backoff` must be above zero (the shortest delay first, as in `\"100ms..10s\"`)"
+        )));
+    }
     if min > max {
         return Err(syn::Error::new(
             lit.span(),

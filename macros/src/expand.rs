@@ -92,17 +92,64 @@ fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
     Ok(())
 }
 
-/// Which futures the layers build: `async move` blocks outside a rerunning layer, plain `async`
-/// blocks inside one (they borrow the per-run copies of the arguments, and `self`).
+/// Where a layer is: inside a rerunning layer (`#[supervised]`) the body runs more than once, so it
+/// takes fresh copies of the arguments for each run, and `self` through a per-run re-borrow
+/// (`__taskward_self`). Every future moves what it uses (`async move`), so the call's future is
+/// `Send` exactly when the body's is.
 #[derive(Clone, Copy)]
 struct Mode {
     rerun: bool,
 }
 
 impl Mode {
-    fn move_token(self) -> Option<syn::Token![move]> {
-        (!self.rerun).then(|| syn::Token![move](m()))
+    fn move_token(self) -> syn::Token![move] {
+        syn::Token![move](m())
     }
+}
+
+/// The name the body's `self` takes inside a rerunning layer, with the hygiene of the user's
+/// tokens so that the renamed body sees it.
+fn self_alias(span: Span) -> syn::Ident {
+    syn::Ident::new("__taskward_self", span)
+}
+
+/// Renames `self` (not `self::` paths) in the body's tokens, inside macro calls too, but not in
+/// nested `impl` blocks, whose methods have a `self` of their own.
+fn rename_self(tokens: TokenStream) -> TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    let mut out = Vec::new();
+    let mut iter = tokens.into_iter().peekable();
+    let mut in_impl = false;
+    while let Some(tt) = iter.next() {
+        match tt {
+            TokenTree::Ident(ident) if ident == "impl" || ident == "trait" => {
+                in_impl = true;
+                out.push(TokenTree::Ident(ident));
+            }
+            TokenTree::Ident(ident) if ident == "self" && !in_impl => {
+                let is_path =
+                    matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                if is_path {
+                    out.push(TokenTree::Ident(ident));
+                } else {
+                    out.push(TokenTree::Ident(self_alias(ident.span())));
+                }
+            }
+            TokenTree::Group(group)
+                if in_impl && group.delimiter() == proc_macro2::Delimiter::Brace =>
+            {
+                in_impl = false;
+                out.push(TokenTree::Group(group));
+            }
+            TokenTree::Group(group) if !in_impl => {
+                let mut renamed = Group::new(group.delimiter(), rename_self(group.stream()));
+                renamed.set_span(group.span());
+                out.push(TokenTree::Group(renamed));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// A layer's code: a future, or a block that awaits its inner future inside.
@@ -141,8 +188,11 @@ fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
         }) = &stack.layers[graceful].opts
     {
         let expr = &**expr;
+        let ty = quote_spanned!(expr.span()=> &::taskward::Shutdown);
         g.prelude.extend(quote_spanned! {m()=>
-            let __taskward_shutdown: ::taskward::Shutdown = ::taskward::__private::shutdown_handle(#expr);
+            let __taskward_shutdown: #ty = #expr;
+            // A handle of our own: the expression may borrow `self`, which the body needs.
+            let __taskward_shutdown: ::taskward::Shutdown = ::core::clone::Clone::clone(__taskward_shutdown);
             let __taskward_shutdown = &__taskward_shutdown;
         });
     }
@@ -320,15 +370,16 @@ fn warnings(stack: &Stack) -> TokenStream {
     stack
         .order_warnings()
         .into_iter()
-        .map(|(span, note)| {
+        .map(|(span, name, note)| {
             let note = format!("taskward: {note}");
-            let name = quote_spanned!(span=> __taskward_warning);
+            let name = syn::Ident::new(name, m());
+            let used = syn::Ident::new(&name.to_string(), span);
             quote_spanned! {m()=>
                 {
                     #[deprecated(note = #note)]
                     #[allow(non_upper_case_globals)]
-                    const __taskward_warning: () = ();
-                    let () = #name;
+                    const #name: () = ();
+                    let () = #used;
                 }
             }
         })
@@ -387,7 +438,17 @@ impl Gen<'_> {
     /// The user's body in a future of its own.
     fn body(&self, mode: Mode) -> TokenStream {
         let mv = mode.move_token();
-        let body = &self.func.body;
+        let body = if mode.rerun && self.func.sig.receiver().is_some() {
+            let mut renamed = proc_macro2::Group::new(
+                self.func.body.delimiter(),
+                rename_self(self.func.body.stream()),
+            );
+            renamed.set_span(self.func.body.span());
+            renamed
+        } else {
+            self.func.body.clone()
+        };
+        let body = &body;
         let fake_return = match &self.func.sig.output {
             ReturnType::Type(_, ty) if !self.func.returns_impl_trait() => quote_spanned! {m()=>
                 #[allow(
@@ -592,20 +653,57 @@ impl Gen<'_> {
         )
     }
 
-    /// Fresh copies of the owned arguments for one run of the body; references are re-borrowed by
-    /// the run's `async` block itself.
+    /// Fresh copies of the arguments for one run of the body: owned arguments are cloned, `&mut`
+    /// references and `self` re-borrowed, shared references copied by the `async move` itself.
     fn per_run_copies(&self) -> TokenStream {
         let mut copies = TokenStream::new();
+        if let Some(receiver) = self.func.sig.receiver() {
+            let alias = self_alias(receiver.self_token.span);
+            let self_token = &receiver.self_token;
+            let copy = match &receiver.kind {
+                syn::ReceiverKind::Reference(_, _, Some(_)) => {
+                    quote_spanned!(m()=> &mut *#self_token)
+                }
+                syn::ReceiverKind::Reference(_, _, None) => quote_spanned!(m()=> #self_token),
+                syn::ReceiverKind::Typed(_, ty) => match &**ty {
+                    Type::Reference(r) if r.mutability.is_some() => {
+                        quote_spanned!(m()=> &mut *#self_token)
+                    }
+                    Type::Reference(_) => quote_spanned!(m()=> #self_token),
+                    ty => {
+                        let at = ty.span();
+                        quote_spanned!(at=> ::taskward::__private::rerun_arg(&#self_token))
+                    }
+                },
+                _ => quote_spanned!(m()=> #self_token),
+            };
+            copies.extend(quote_spanned! {m()=>
+                let #alias = #copy;
+            });
+        }
         for arg in item::typed_args(&self.func.sig) {
-            if matches!(&*arg.ty, Type::Reference(_)) {
+            let ty_span = arg.ty.span();
+            if let Type::Reference(reference) = &*arg.ty {
+                // `&T` is `Copy`; `&mut T` is re-borrowed for the run.
+                if reference.mutability.is_some()
+                    && let Pat::Ident(pat) = &*arg.pat
+                    && pat.subpat.is_none()
+                {
+                    let name = &pat.ident;
+                    copies.extend(quote_spanned! {m()=>
+                        let #name = &mut *#name;
+                    });
+                }
                 continue;
             }
             let mut names = Vec::new();
             item::bindings(&arg.pat, &mut names);
-            let ty_span = arg.ty.span();
             for (name, mutable) in names {
                 let mutability = mutable.then(|| quote_spanned!(name.span()=> mut));
-                let copy = quote_spanned!(ty_span=> ::taskward::__private::rerun_arg(&#name));
+                // A type that is not `Clone` is reported on the argument's name, with the
+                // bound on its type.
+                let borrow = quote_spanned!(name.span()=> &#name);
+                let copy = quote_spanned!(ty_span=> ::taskward::__private::rerun_arg(#borrow));
                 copies.extend(quote_spanned! {m()=>
                     let #mutability #name = #copy;
                 });

@@ -101,7 +101,8 @@ impl Stack {
     }
 
     /// Order findings that are almost always a mistake: returned as soft warnings.
-    pub fn order_warnings(&self) -> Vec<(Span, String)> {
+    /// Each is (where, a name for the warning, the message).
+    pub fn order_warnings(&self) -> Vec<(Span, &'static str, String)> {
         let mut warnings = Vec::new();
         if let (Some(bounded), Some(supervised)) = (
             self.position(Kind::Bounded),
@@ -110,6 +111,7 @@ impl Stack {
         {
             warnings.push((
                 self.layers[bounded].span,
+                "bounded_above_supervised",
                 "#[bounded] above #[supervised] holds its permit through every restart and backoff sleep; put #[bounded] below #[supervised] to hold it only while a run is in progress".to_owned(),
             ));
         }

@@ -216,7 +216,7 @@ fn a_documented_function_states_its_policy() {
                                     );
                                     loop {
                                         match __taskward_supervisor
-                                            .run(async {
+                                            .run(async move {
                                                 match ::taskward::__private::acquire_within(
                                                         &__TASKWARD_BULKHEAD_2,
                                                         &__TASKWARD_META,
@@ -228,7 +228,7 @@ fn a_documented_function_states_its_policy() {
                                                         ::taskward::__private::timeout(
                                                                 &__TASKWARD_META,
                                                                 ::core::time::Duration::new(90u64, 0u32),
-                                                                async { {} },
+                                                                async move { {} },
                                                             )
                                                             .await
                                                     }

@@ -25,9 +25,10 @@ async fn consume(&self, queue: Queue) -> Result<(), WorkerError> {
                             ::taskward::__private::global_shutdown(),
                         );
                         loop {
+                            let __taskward_self = self;
                             let queue = ::taskward::__private::rerun_arg(&queue);
                             match __taskward_supervisor
-                                .run(async {
+                                .run(async move {
                                     #[allow(
                                         unknown_lints,
                                         unreachable_code,
@@ -42,7 +43,7 @@ async fn consume(&self, queue: Queue) -> Result<(), WorkerError> {
                                         let __taskward_never: Result<(), WorkerError> = loop {};
                                         return __taskward_never;
                                     }
-                                    { self.process(queue.next().await?).await }
+                                    { __taskward_self.process(queue.next().await?).await }
                                 })
                                 .await
                             {
