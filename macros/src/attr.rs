@@ -494,7 +494,7 @@ fn int_lit<'a>(expr: &'a Expr, what: &str) -> syn::Result<&'a LitInt> {
         Expr::Lit(ExprLit {
             lit: Lit::Int(lit), ..
         }) => Ok(lit),
-        other => Err(syn::Error::new_spanned(&other, what)),
+        other => Err(syn::Error::new_spanned(other, what)),
     }
 }
 
@@ -503,7 +503,7 @@ fn str_lit<'a>(expr: &'a Expr, what: &str) -> syn::Result<&'a LitStr> {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) => Ok(lit),
-        other => Err(syn::Error::new_spanned(&other, what)),
+        other => Err(syn::Error::new_spanned(other, what)),
     }
 }
 
@@ -513,7 +513,7 @@ fn bool_lit(expr: &Expr, what: &str) -> syn::Result<bool> {
             lit: Lit::Bool(lit),
             ..
         }) => Ok(lit.value),
-        other => Err(syn::Error::new_spanned(&other, what)),
+        other => Err(syn::Error::new_spanned(other, what)),
     }
 }
 
