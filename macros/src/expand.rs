@@ -61,7 +61,14 @@ fn expand_fn(kind: Kind, args: TokenStream, func: &mut AsyncFn) -> syn::Result<T
 /// Checks of the function against the stack (the options were checked while parsing).
 fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
     let first = &stack.layers[0];
-    if func.sig.asyncness.is_none() {
+    if func.boxed.is_some() {
+        if stack.can_fail() && !matches!(func.output(), Output::Result(_)) {
+            return Err(syn::Error::new(
+                func.sig.ident.span(),
+                "with #[async_trait] the trait fixes the signature, so a taskward attribute that can fail needs this method to return a `Result` whose error type implements `From<taskward::Error>`",
+            ));
+        }
+    } else if func.sig.asyncness.is_none() {
         return Err(syn::Error::new(
             func.sig.fn_token.span,
             format!(
@@ -217,7 +224,7 @@ fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
     };
 
     let mut sig = func.sig.clone();
-    if fallible {
+    if fallible && func.boxed.is_none() {
         match func.output() {
             Output::Unit => {
                 sig.output = syn::parse_quote_spanned! {m()=>
@@ -256,7 +263,14 @@ fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
         )*
     };
     let body_span = func.body.span();
-    let body = quote_spanned! {body_span=> { #uses #prelude #warnings #tail } };
+    let body = if func.boxed.is_some() {
+        // Inside the boxed future of `#[async_trait]`.
+        quote_spanned! {body_span=> {
+            ::std::boxed::Box::pin(async move { #uses #prelude #warnings #tail })
+        } }
+    } else {
+        quote_spanned! {body_span=> { #uses #prelude #warnings #tail } }
+    };
     quote! {
         #(#attrs)*
         #policy
@@ -450,6 +464,8 @@ impl Gen<'_> {
         };
         let body = &body;
         let fake_return = match &self.func.sig.output {
+            // `#[async_trait]` has put a return edge of its own in the block.
+            _ if self.func.boxed.is_some() => TokenStream::new(),
             ReturnType::Type(_, ty) if !self.func.returns_impl_trait() => quote_spanned! {m()=>
                 #[allow(
                     unknown_lints,

@@ -12,8 +12,21 @@ pub struct AsyncFn {
     /// `default` of a specializing impl, kept as written.
     pub defaultness: Option<syn::Token![default]>,
     pub sig: Signature,
-    /// The body's braces and everything inside, as written.
+    /// The body's braces and everything inside, as written; for a method that `#[async_trait]`
+    /// has already rewritten, the block of its `Box::pin(async move { ... })`.
     pub body: Group,
+    /// Set when the function is a method rewritten by `#[async_trait]`.
+    pub boxed: Option<Boxed>,
+}
+
+/// A method as `#[async_trait]` leaves it: `fn f(..) -> Pin<Box<dyn Future<Output = T> + ..>> {
+/// Box::pin(async move { .. }) }`. The wrapper goes inside the boxed future, so the signature the
+/// trait fixes stays as it is.
+pub struct Boxed {
+    /// The body as written (for the fallback).
+    pub outer: Group,
+    /// `T` of `Future<Output = T>`.
+    pub output: Option<Type>,
 }
 
 impl Parse for AsyncFn {
@@ -34,12 +47,29 @@ impl Parse for AsyncFn {
         if !input.is_empty() {
             return Err(input.error("unexpected tokens after the function"));
         }
+        let (body, boxed) = match (&sig.asyncness, async_trait_block(&body)) {
+            (None, Some(inner)) => {
+                let output = match &sig.output {
+                    ReturnType::Type(_, ty) => future_output(ty),
+                    ReturnType::Default => None,
+                };
+                (
+                    inner,
+                    Some(Boxed {
+                        outer: body,
+                        output,
+                    }),
+                )
+            }
+            _ => (body, None),
+        };
         Ok(AsyncFn {
             attrs,
             vis,
             defaultness,
             sig,
             body,
+            boxed,
         })
     }
 }
@@ -52,8 +82,88 @@ impl ToTokens for AsyncFn {
         self.vis.to_tokens(tokens);
         self.defaultness.to_tokens(tokens);
         self.sig.to_tokens(tokens);
-        self.body.to_tokens(tokens);
+        match &self.boxed {
+            Some(boxed) => boxed.outer.to_tokens(tokens),
+            None => self.body.to_tokens(tokens),
+        }
     }
+}
+
+/// The block of `Box::pin(async move { .. })` when that is the whole body.
+fn async_trait_block(body: &Group) -> Option<Group> {
+    let tokens: Vec<TokenTree> = body.stream().into_iter().collect();
+    let [
+        TokenTree::Ident(boxed),
+        TokenTree::Punct(c1),
+        TokenTree::Punct(c2),
+        TokenTree::Ident(pin),
+        TokenTree::Group(args),
+    ] = tokens.as_slice()
+    else {
+        return None;
+    };
+    if boxed != "Box"
+        || c1.as_char() != ':'
+        || c2.as_char() != ':'
+        || pin != "pin"
+        || args.delimiter() != Delimiter::Parenthesis
+    {
+        return None;
+    }
+    let inner: Vec<TokenTree> = args.stream().into_iter().collect();
+    match inner.as_slice() {
+        [
+            TokenTree::Ident(kw_async),
+            TokenTree::Ident(kw_move),
+            TokenTree::Group(block),
+        ] if kw_async == "async" && kw_move == "move" && block.delimiter() == Delimiter::Brace => {
+            Some(block.clone())
+        }
+        _ => None,
+    }
+}
+
+/// `T` in `Pin<Box<dyn Future<Output = T> + Send + 'a>>`.
+fn future_output(ty: &Type) -> Option<Type> {
+    fn last_args(ty: &Type) -> Option<&syn::PathArguments> {
+        match ty {
+            Type::Path(path) => path.path.segments.last().map(|seg| &seg.arguments),
+            _ => None,
+        }
+    }
+    fn first_type(args: &syn::PathArguments) -> Option<&Type> {
+        match args {
+            syn::PathArguments::AngleBracketed(args) => {
+                args.args.iter().find_map(|arg| match arg {
+                    syn::GenericArgument::Type(ty) => Some(ty),
+                    _ => None,
+                })
+            }
+            _ => None,
+        }
+    }
+    let boxed = first_type(last_args(ty)?)?; // Pin<..>
+    let dyn_future = first_type(last_args(boxed)?)?; // Box<..>
+    let Type::TraitObject(object) = dyn_future else {
+        return None;
+    };
+    object.bounds.iter().find_map(|bound| match bound {
+        syn::TypeParamBound::Trait(trait_bound) => {
+            let seg = trait_bound.path.segments.last()?;
+            match &seg.arguments {
+                syn::PathArguments::AngleBracketed(args) => {
+                    args.args.iter().find_map(|arg| match arg {
+                        syn::GenericArgument::AssocType(assoc) if assoc.ident == "Output" => {
+                            Some(assoc.ty.clone())
+                        }
+                        _ => None,
+                    })
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    })
 }
 
 /// How the function returns, for the signature rule.
@@ -68,15 +178,15 @@ pub enum Output<'a> {
 
 impl AsyncFn {
     pub fn output(&self) -> Output<'_> {
-        match &self.sig.output {
-            ReturnType::Default => Output::Unit,
-            ReturnType::Type(_, ty) => {
-                if is_result(ty) {
-                    Output::Result(ty)
-                } else {
-                    Output::Plain(ty)
-                }
-            }
+        let ty = match (&self.boxed, &self.sig.output) {
+            (Some(boxed), _) => boxed.output.as_ref(),
+            (None, ReturnType::Default) => None,
+            (None, ReturnType::Type(_, ty)) => Some(&**ty),
+        };
+        match ty {
+            None => Output::Unit,
+            Some(ty) if is_result(ty) => Output::Result(ty),
+            Some(ty) => Output::Plain(ty),
         }
     }
 

@@ -1,0 +1,52 @@
+//! A real service guarded by taskward: see `app.rs` for the routes, the worker and how errors
+//! become HTTP statuses.
+//!
+//! ```text
+//! cargo run --example service            # http://127.0.0.1:3000 (PORT=8080 to change)
+//! curl 'http://127.0.0.1:3000/quote'                 # 200
+//! curl 'http://127.0.0.1:3000/quote?delay_ms=2000'   # 504 after 300ms
+//! curl 'http://127.0.0.1:3000/stats'
+//! kill -TERM <pid>    # or ctrl-c: stops accepting, finishes what is in flight, prints the report
+//! ```
+//!
+//! `RUST_LOG=taskward=debug` shows what the attributes do (permits, timeouts, restarts, drain).
+
+mod app;
+
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use taskward::Shutdown;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+/// How long the requests in flight at shutdown may take before they are cancelled.
+const GRACE: Duration = Duration::from_secs(10);
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+
+    let port = match std::env::var("PORT") {
+        Ok(port) => port.parse().map_err(std::io::Error::other)?,
+        Err(_) => 3000,
+    };
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
+
+    // The process-wide coordinator: SIGINT or SIGTERM triggers it.
+    let shutdown = Shutdown::global().clone();
+    shutdown.on_signals();
+
+    let state = app::AppState::new(shutdown);
+    println!(
+        "listening on http://{} (at most {} quotes at once, {:?} each); ctrl-c to stop",
+        listener.local_addr()?,
+        app::QUOTE_LIMIT,
+        app::QUOTE_TIMEOUT,
+    );
+    let report = app::run(listener, app::router(state.clone()), state, GRACE).await?;
+    println!("{report}");
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! Methods of an `#[async_trait]` impl: the trait fixes the signature, so the wrapper goes inside
+//! the boxed future that `#[async_trait]` makes.
+#![deny(warnings, unused_qualifications, clippy::pedantic)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use taskward::{Error, bounded, supervised, with_timeout};
+use tokio::time::{Instant, sleep};
+
+#[async_trait]
+trait Store: Send + Sync {
+    async fn get(&self, key: &str, work: Duration) -> Result<String, Error>;
+    async fn count(&self) -> u32;
+    async fn flaky(&self, fail_first: u32) -> Result<u32, Error>;
+}
+
+struct Memory {
+    calls: AtomicU32,
+}
+
+#[async_trait]
+impl Store for Memory {
+    #[bounded(2)]
+    #[with_timeout("100ms")]
+    async fn get(&self, key: &str, work: Duration) -> Result<String, Error> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        sleep(work).await;
+        Ok(key.to_uppercase())
+    }
+
+    #[bounded(1)]
+    async fn count(&self) -> u32 {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    #[supervised(restarts = 5, within = "1m", backoff = "10ms..10ms")]
+    async fn flaky(&self, fail_first: u32) -> Result<u32, Error> {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        assert!(n > fail_first, "run {n} fails");
+        Ok(n)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn attributes_work_inside_async_trait_methods() {
+    let store: Box<dyn Store> = Box::new(Memory {
+        calls: AtomicU32::new(0),
+    });
+    assert_eq!(store.get("a", Duration::ZERO).await.unwrap(), "A");
+    let started = Instant::now();
+    assert!(matches!(
+        store.get("b", Duration::from_secs(1)).await,
+        Err(Error::Timeout { .. })
+    ));
+    assert_eq!(started.elapsed(), Duration::from_millis(100));
+    assert_eq!(store.count().await, 2);
+
+    // the third run succeeds, after two caught panics and two 10ms pauses
+    let started = Instant::now();
+    assert_eq!(store.flaky(4).await.unwrap(), 5);
+    assert_eq!(started.elapsed(), Duration::from_millis(20));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_boxed_future_stays_send() {
+    let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(Memory {
+        calls: AtomicU32::new(0),
+    });
+    let s = store.clone();
+    let got = tokio::spawn(async move { s.get("x", Duration::ZERO).await }).await;
+    assert_eq!(got.unwrap().unwrap(), "X");
+}
