@@ -108,10 +108,8 @@ struct Mode {
     rerun: bool,
 }
 
-impl Mode {
-    fn move_token(self) -> syn::Token![move] {
-        syn::Token![move](m())
-    }
+fn move_token() -> syn::Token![move] {
+    syn::Token![move](m())
 }
 
 /// The name the body's `self` takes inside a rerunning layer, with the hygiene of the user's
@@ -413,7 +411,7 @@ impl Gen<'_> {
         let future = match code {
             Code::Future(future) => future,
             Code::Value(block) => {
-                let mv = mode.move_token();
+                let mv = move_token();
                 quote_spanned!(m()=> async #mv #block)
             }
         };
@@ -451,7 +449,7 @@ impl Gen<'_> {
 
     /// The user's body in a future of its own.
     fn body(&self, mode: Mode) -> TokenStream {
-        let mv = mode.move_token();
+        let mv = move_token();
         let body = if mode.rerun && self.func.sig.receiver().is_some() {
             let mut renamed = proc_macro2::Group::new(
                 self.func.body.delimiter(),
@@ -572,87 +570,7 @@ impl Gen<'_> {
         let (inner, inner_fallible) = self.chain(i + 1, Mode { rerun: true });
         let is_result = matches!(self.func.output(), Output::Result(_));
 
-        let ok = |value: TokenStream| {
-            quote_spanned! {m()=>
-                if __taskward_supervisor.restart_after_ok().await {
-                    continue;
-                }
-                break ::taskward::__private::Ok(#value);
-            }
-        };
-        let err = |error: TokenStream, value: TokenStream| {
-            // The description borrows the error: it must be gone before the await, so that the
-            // future stays `Send` whatever the error type is.
-            quote_spanned! {m()=>
-                let __taskward_restart = __taskward_supervisor.restart_after_error(&#error);
-                if __taskward_restart.await {
-                    continue;
-                }
-                break #value;
-            }
-        };
-        let describe = quote_spanned! {m()=>
-            {
-                #[allow(unused_imports)]
-                use ::taskward::__private::{DescribeDebug as _, DescribeDisplay as _, DescribeOther as _};
-                (&&&::taskward::__private::Describe(&__taskward_error)).__taskward_describe()
-            }
-        };
-        let panic_arm = quote_spanned! {m()=>
-            ::taskward::__private::Err(__taskward_panic) => {
-                if __taskward_supervisor.restart_after_panic(&__taskward_panic).await {
-                    continue;
-                }
-                break ::taskward::__private::Err(__taskward_panic.into_error());
-            }
-        };
-        let ok_v = ok(quote_spanned!(m()=> __taskward_value));
-        let arms = match (is_result, inner_fallible) {
-            (true, false) => {
-                let ok_v = ok(quote_spanned!(m()=> ::taskward::__private::Ok(__taskward_value)));
-                let err_e = err(
-                    describe,
-                    quote_spanned!(m()=> ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error))),
-                );
-                quote_spanned! {m()=>
-                    ::taskward::__private::Ok(::taskward::__private::Ok(__taskward_value)) => { #ok_v }
-                    ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error)) => { #err_e }
-                    #panic_arm
-                }
-            }
-            (true, true) => {
-                let ok_v = ok(quote_spanned!(m()=> ::taskward::__private::Ok(__taskward_value)));
-                let err_e = err(
-                    describe,
-                    quote_spanned!(m()=> ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error))),
-                );
-                let err_tw = err(
-                    quote_spanned!(m()=> __taskward_error),
-                    quote_spanned!(m()=> ::taskward::__private::Err(__taskward_error)),
-                );
-                quote_spanned! {m()=>
-                    ::taskward::__private::Ok(::taskward::__private::Ok(::taskward::__private::Ok(__taskward_value))) => { #ok_v }
-                    ::taskward::__private::Ok(::taskward::__private::Ok(::taskward::__private::Err(__taskward_error))) => { #err_e }
-                    ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error)) => { #err_tw }
-                    #panic_arm
-                }
-            }
-            (false, false) => quote_spanned! {m()=>
-                ::taskward::__private::Ok(__taskward_value) => { #ok_v }
-                #panic_arm
-            },
-            (false, true) => {
-                let err_tw = err(
-                    quote_spanned!(m()=> __taskward_error),
-                    quote_spanned!(m()=> ::taskward::__private::Err(__taskward_error)),
-                );
-                quote_spanned! {m()=>
-                    ::taskward::__private::Ok(::taskward::__private::Ok(__taskward_value)) => { #ok_v }
-                    ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error)) => { #err_tw }
-                    #panic_arm
-                }
-            }
-        };
+        let arms = supervised_arms(is_result, inner_fallible);
         (
             Code::Value(quote_spanned! {m()=>
                 {
@@ -676,21 +594,18 @@ impl Gen<'_> {
         if let Some(receiver) = self.func.sig.receiver() {
             let alias = self_alias(receiver.self_token.span);
             let self_token = &receiver.self_token;
+            let reborrow = quote_spanned!(m()=> &mut *#self_token);
             let copy = match &receiver.kind {
-                syn::ReceiverKind::Reference(_, _, Some(_)) => {
-                    quote_spanned!(m()=> &mut *#self_token)
-                }
-                syn::ReceiverKind::Reference(_, _, None) => quote_spanned!(m()=> #self_token),
+                syn::ReceiverKind::Reference(_, _, Some(_)) => reborrow,
                 syn::ReceiverKind::Typed(_, ty) => match &**ty {
-                    Type::Reference(r) if r.mutability.is_some() => {
-                        quote_spanned!(m()=> &mut *#self_token)
-                    }
+                    Type::Reference(r) if r.mutability.is_some() => reborrow,
                     Type::Reference(_) => quote_spanned!(m()=> #self_token),
                     ty => {
                         let at = ty.span();
                         quote_spanned!(at=> ::taskward::__private::rerun_arg(&#self_token))
                     }
                 },
+                // `&self` is copied; `self` by value was refused by `validate`.
                 _ => quote_spanned!(m()=> #self_token),
             };
             copies.extend(quote_spanned! {m()=>
@@ -763,6 +678,77 @@ impl Gen<'_> {
             quote_spanned!(m()=> ::taskward::__private::global_shutdown())
         }
     }
+}
+
+/// The arms of the supervised loop's `match` over a run's outcome, `Result<X, Panic>`: `X` is the
+/// body's output `O` (`Result<_, Error>`-wrapped when a layer inside can fail), and `O` is a
+/// `Result` when the function returns one. The loop yields `Result<O, taskward::Error>`.
+fn supervised_arms(is_result: bool, inner_fallible: bool) -> TokenStream {
+    let ok = |t: TokenStream| quote_spanned!(m()=> ::taskward::__private::Ok(#t));
+    let err = |t: TokenStream| quote_spanned!(m()=> ::taskward::__private::Err(#t));
+    let value = quote_spanned!(m()=> __taskward_value);
+    let error = quote_spanned!(m()=> __taskward_error);
+    // Restart or return, after a success.
+    let after_ok = |pattern: TokenStream, output: TokenStream| {
+        quote_spanned! {m()=>
+            #pattern => {
+                if __taskward_supervisor.restart_after_ok().await {
+                    continue;
+                }
+                break ::taskward::__private::Ok(#output);
+            }
+        }
+    };
+    // Restart or give up, after an error: `describe` borrows it, and is gone before the await so
+    // that the future stays `Send` whatever the error type.
+    let after_err = |pattern: TokenStream, describe: TokenStream, give_up: TokenStream| {
+        quote_spanned! {m()=>
+            #pattern => {
+                let __taskward_restart = __taskward_supervisor.restart_after_error(&#describe);
+                if __taskward_restart.await {
+                    continue;
+                }
+                break #give_up;
+            }
+        }
+    };
+    let describe_body_error = quote_spanned! {m()=>
+        {
+            #[allow(unused_imports)]
+            use ::taskward::__private::{DescribeDebug as _, DescribeDisplay as _, DescribeOther as _};
+            (&&&::taskward::__private::Describe(&__taskward_error)).__taskward_describe()
+        }
+    };
+    // Patterns over `X`, innermost first.
+    let (mut success, mut body_error) = if is_result {
+        (ok(value), Some(err(error.clone())))
+    } else {
+        (value, None)
+    };
+    let output = success.clone();
+    let mut taskward_error = None;
+    if inner_fallible {
+        success = ok(success);
+        body_error = body_error.map(ok);
+        taskward_error = Some(err(error.clone()));
+    }
+    let mut arms = after_ok(ok(success), output);
+    if let Some(pattern) = body_error {
+        let give_up = ok(err(error.clone()));
+        arms.extend(after_err(ok(pattern), describe_body_error, give_up));
+    }
+    if let Some(pattern) = taskward_error {
+        arms.extend(after_err(ok(pattern), error.clone(), err(error)));
+    }
+    arms.extend(quote_spanned! {m()=>
+        ::taskward::__private::Err(__taskward_panic) => {
+            if __taskward_supervisor.restart_after_panic(&__taskward_panic).await {
+                continue;
+            }
+            break ::taskward::__private::Err(__taskward_panic.into_error());
+        }
+    });
+    arms
 }
 
 /// `call` yields `Result<X, Error>`; when `X` is itself `Result<_, Error>`, flattens it.

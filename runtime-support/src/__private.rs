@@ -16,6 +16,7 @@ pub struct Meta {
 }
 
 impl Meta {
+    #[must_use]
     pub const fn new(function: &'static str) -> Self {
         Meta { function }
     }
@@ -192,6 +193,7 @@ impl<E: From<Error>> CarriesError for E {}
 
 /// Turns a wrapper's failure into the function's own return type.
 #[inline]
+#[must_use]
 pub fn fail<R>(err: Error) -> R
 where
     R: ResultLike,

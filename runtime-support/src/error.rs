@@ -188,14 +188,14 @@ impl std::fmt::Display for DisplayDuration {
         }
         // to the nearest millisecond
         let total_ms = (d.as_nanos() + 500_000) / 1_000_000;
-        let (h, m, s, ms) = (
-            total_ms / 3_600_000,
-            total_ms / 60_000 % 60,
-            total_ms / 1000 % 60,
-            total_ms % 1000,
-        );
+        let parts = [
+            (total_ms / 3_600_000, "h"),
+            (total_ms / 60_000 % 60, "m"),
+            (total_ms / 1000 % 60, "s"),
+            (total_ms % 1000, "ms"),
+        ];
         let mut sep = "";
-        for (value, unit) in [(h, "h"), (m, "m"), (s, "s"), (ms, "ms")] {
+        for (value, unit) in parts {
             if value != 0 {
                 write!(f, "{sep}{value}{unit}")?;
                 sep = " ";
