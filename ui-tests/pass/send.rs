@@ -26,1474 +26,231 @@ pub trait Fetch {
     fn fetch(&self, key: &str) -> impl Future<Output = Result<usize, taskward::Error>> + Send;
 }
 
-mod bounded {
-    use std::cell::Cell;
-    use std::fmt::Display;
-    use std::sync::Arc;
+/// `stacks! { mod name { stack } ... shapes { items } }` writes a `mod name { items }` for each
+/// stack, in which `@ { fn }` is `fn` with the stack where the `@` is, and a `main` that calls
+/// `check()` of each module.
+///
+/// The shapes are the macro's input, not its body, so that they keep the spans of this file as a
+/// user's code would.
+macro_rules! stacks {
+    ($(mod $name:ident { $($stack:tt)* })* shapes $shapes:tt) => {
+        $(
+            mod $name {
+                stamp! { [$($stack)*] $shapes }
+            }
+        )*
 
-    use super::{Fetch, NotSync, assert_send};
-
-    #[derive(Debug, Default)]
-    pub struct Service {
-        calls: u32,
-    }
-
-    /// `Send`, not `Sync`.
-    #[derive(Debug, Default)]
-    pub struct Counter {
-        calls: Cell<u32>,
-    }
-
-    #[taskward::bounded(2)]
-    pub async fn free(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::bounded(2)]
-    pub async fn borrowed(key: &str) -> usize {
-        tokio::task::yield_now().await;
-        key.len()
-    }
-
-    /// `T: Send` only, not `Sync`: the body's future is `Send`, so must ours be.
-    #[taskward::bounded(2)]
-    pub async fn generic<T>(t: T) -> usize
-    where
-        T: Display + Clone + Send,
-    {
-        tokio::task::yield_now().await;
-        t.to_string().len()
-    }
-
-    #[taskward::bounded(2)]
-    pub async fn impl_arg(name: impl Display + Clone + Send) -> usize {
-        tokio::task::yield_now().await;
-        name.to_string().len()
-    }
-
-    #[taskward::bounded(2)]
-    pub async fn patterns((a, b): (u8, u8), mut v: Vec<u8>) -> Vec<u8> {
-        tokio::task::yield_now().await;
-        v.push(a);
-        v.push(b);
-        v
-    }
-
-    #[tracing::instrument]
-    #[taskward::bounded(2)]
-    pub async fn instrumented_above(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::bounded(2)]
-    #[tracing::instrument]
-    pub async fn instrumented_below(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    impl Service {
-        #[taskward::bounded(2)]
-        pub async fn by_ref(&self) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
+        fn main() {
+            $($name::check();)*
         }
-
-        #[taskward::bounded(2)]
-        pub async fn by_arc(self: Arc<Self>) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-    }
-
-    impl Counter {
-        /// `Counter` is `Send` but not `Sync`: `&mut self` keeps the body's future `Send`.
-        #[taskward::bounded(2)]
-        pub async fn by_mut(&mut self) -> u32 {
-            tokio::task::yield_now().await;
-            *self.calls.get_mut() += 1;
-            *self.calls.get_mut()
-        }
-    }
-
-    impl Fetch for Service {
-        #[taskward::bounded(2)]
-        async fn fetch(&self, key: &str) -> Result<usize, taskward::Error> {
-            tokio::task::yield_now().await;
-            Ok(key.len())
-        }
-    }
-
-    /// For every `T: Send` (not `Sync`), not for one chosen type.
-    pub fn check_generic<T: Display + Clone + Send>(t: T, name: impl Display + Clone + Send) {
-        assert_send(&generic(t));
-        assert_send(&impl_arg(name));
-    }
-
-    pub fn check() {
-        let key = String::from("key");
-        let service = Arc::new(Service::default());
-        let mut counter = Counter::default();
-        assert_send(&free(1));
-        assert_send(&borrowed(&key));
-        check_generic(NotSync::default(), NotSync::default());
-        assert_send(&patterns((1, 2), vec![0]));
-        assert_send(&instrumented_above(1));
-        assert_send(&instrumented_below(1));
-        assert_send(&service.by_ref());
-        assert_send(&service.fetch(&key));
-        assert_send(&service.clone().by_arc());
-        assert_send(&counter.by_mut());
-    }
+    };
 }
 
-mod bounded_wait {
-    use std::cell::Cell;
-    use std::fmt::Display;
-    use std::sync::Arc;
-
-    use super::{Fetch, NotSync, assert_send};
-
-    #[derive(Debug, Default)]
-    pub struct Service {
-        calls: u32,
-    }
-
-    /// `Send`, not `Sync`.
-    #[derive(Debug, Default)]
-    pub struct Counter {
-        calls: Cell<u32>,
-    }
-
-    #[taskward::bounded(2, wait = "10ms")]
-    pub async fn free(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::bounded(2, wait = "10ms")]
-    pub async fn borrowed(key: &str) -> usize {
-        tokio::task::yield_now().await;
-        key.len()
-    }
-
-    /// `T: Send` only, not `Sync`: the body's future is `Send`, so must ours be.
-    #[taskward::bounded(2, wait = "10ms")]
-    pub async fn generic<T>(t: T) -> usize
-    where
-        T: Display + Clone + Send,
-    {
-        tokio::task::yield_now().await;
-        t.to_string().len()
-    }
-
-    #[taskward::bounded(2, wait = "10ms")]
-    pub async fn impl_arg(name: impl Display + Clone + Send) -> usize {
-        tokio::task::yield_now().await;
-        name.to_string().len()
-    }
-
-    #[taskward::bounded(2, wait = "10ms")]
-    pub async fn patterns((a, b): (u8, u8), mut v: Vec<u8>) -> Vec<u8> {
-        tokio::task::yield_now().await;
-        v.push(a);
-        v.push(b);
-        v
-    }
-
-    #[tracing::instrument]
-    #[taskward::bounded(2, wait = "10ms")]
-    pub async fn instrumented_above(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::bounded(2, wait = "10ms")]
-    #[tracing::instrument]
-    pub async fn instrumented_below(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    impl Service {
-        #[taskward::bounded(2, wait = "10ms")]
-        pub async fn by_ref(&self) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-
-        #[taskward::bounded(2, wait = "10ms")]
-        pub async fn by_arc(self: Arc<Self>) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-    }
-
-    impl Counter {
-        /// `Counter` is `Send` but not `Sync`: `&mut self` keeps the body's future `Send`.
-        #[taskward::bounded(2, wait = "10ms")]
-        pub async fn by_mut(&mut self) -> u32 {
-            tokio::task::yield_now().await;
-            *self.calls.get_mut() += 1;
-            *self.calls.get_mut()
-        }
-    }
-
-    impl Fetch for Service {
-        #[taskward::bounded(2, wait = "10ms")]
-        async fn fetch(&self, key: &str) -> Result<usize, taskward::Error> {
-            tokio::task::yield_now().await;
-            Ok(key.len())
-        }
-    }
-
-    /// For every `T: Send` (not `Sync`), not for one chosen type.
-    pub fn check_generic<T: Display + Clone + Send>(t: T, name: impl Display + Clone + Send) {
-        assert_send(&generic(t));
-        assert_send(&impl_arg(name));
-    }
-
-    pub fn check() {
-        let key = String::from("key");
-        let service = Arc::new(Service::default());
-        let mut counter = Counter::default();
-        assert_send(&free(1));
-        assert_send(&borrowed(&key));
-        check_generic(NotSync::default(), NotSync::default());
-        assert_send(&patterns((1, 2), vec![0]));
-        assert_send(&instrumented_above(1));
-        assert_send(&instrumented_below(1));
-        assert_send(&service.by_ref());
-        assert_send(&service.fetch(&key));
-        assert_send(&service.clone().by_arc());
-        assert_send(&counter.by_mut());
-    }
+/// For `stacks!`: the items, with the stack put in each `@ { fn }`. Only the `@ { }` and the
+/// braces of `impl` blocks are taken apart; every other token is passed on as written.
+macro_rules! stamp {
+    ($stack:tt { $($items:tt)* }) => { stamp! { $stack $($items)* } };
+    ($stack:tt) => {};
+    ([$($stack:tt)*] $(#$attr:tt)* @ { $($fn:tt)* } $($rest:tt)*) => {
+        $(#$attr)* $($stack)* $($fn)*
+        stamp! { [$($stack)*] $($rest)* }
+    };
+    ($stack:tt impl $($head:ident)* { $($items:tt)* } $($rest:tt)*) => {
+        impl $($head)* { stamp! { $stack $($items)* } }
+        stamp! { $stack $($rest)* }
+    };
+    ($stack:tt $item:item $($rest:tt)*) => {
+        $item
+        stamp! { $stack $($rest)* }
+    };
 }
 
-mod with_timeout {
-    use std::cell::Cell;
-    use std::fmt::Display;
-    use std::sync::Arc;
-
-    use super::{Fetch, NotSync, assert_send};
-
-    #[derive(Debug, Default)]
-    pub struct Service {
-        calls: u32,
-    }
-
-    /// `Send`, not `Sync`.
-    #[derive(Debug, Default)]
-    pub struct Counter {
-        calls: Cell<u32>,
-    }
-
-    #[taskward::with_timeout("1s")]
-    pub async fn free(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::with_timeout("1s")]
-    pub async fn borrowed(key: &str) -> usize {
-        tokio::task::yield_now().await;
-        key.len()
-    }
-
-    /// `T: Send` only, not `Sync`: the body's future is `Send`, so must ours be.
-    #[taskward::with_timeout("1s")]
-    pub async fn generic<T>(t: T) -> usize
-    where
-        T: Display + Clone + Send,
-    {
-        tokio::task::yield_now().await;
-        t.to_string().len()
-    }
-
-    #[taskward::with_timeout("1s")]
-    pub async fn impl_arg(name: impl Display + Clone + Send) -> usize {
-        tokio::task::yield_now().await;
-        name.to_string().len()
-    }
-
-    #[taskward::with_timeout("1s")]
-    pub async fn patterns((a, b): (u8, u8), mut v: Vec<u8>) -> Vec<u8> {
-        tokio::task::yield_now().await;
-        v.push(a);
-        v.push(b);
-        v
-    }
-
-    #[tracing::instrument]
-    #[taskward::with_timeout("1s")]
-    pub async fn instrumented_above(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::with_timeout("1s")]
-    #[tracing::instrument]
-    pub async fn instrumented_below(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    impl Service {
-        #[taskward::with_timeout("1s")]
-        pub async fn by_ref(&self) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-
-        #[taskward::with_timeout("1s")]
-        pub async fn by_arc(self: Arc<Self>) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-    }
-
-    impl Counter {
-        /// `Counter` is `Send` but not `Sync`: `&mut self` keeps the body's future `Send`.
-        #[taskward::with_timeout("1s")]
-        pub async fn by_mut(&mut self) -> u32 {
-            tokio::task::yield_now().await;
-            *self.calls.get_mut() += 1;
-            *self.calls.get_mut()
-        }
-    }
-
-    impl Fetch for Service {
-        #[taskward::with_timeout("1s")]
-        async fn fetch(&self, key: &str) -> Result<usize, taskward::Error> {
-            tokio::task::yield_now().await;
-            Ok(key.len())
-        }
-    }
-
-    /// For every `T: Send` (not `Sync`), not for one chosen type.
-    pub fn check_generic<T: Display + Clone + Send>(t: T, name: impl Display + Clone + Send) {
-        assert_send(&generic(t));
-        assert_send(&impl_arg(name));
-    }
-
-    pub fn check() {
-        let key = String::from("key");
-        let service = Arc::new(Service::default());
-        let mut counter = Counter::default();
-        assert_send(&free(1));
-        assert_send(&borrowed(&key));
-        check_generic(NotSync::default(), NotSync::default());
-        assert_send(&patterns((1, 2), vec![0]));
-        assert_send(&instrumented_above(1));
-        assert_send(&instrumented_below(1));
-        assert_send(&service.by_ref());
-        assert_send(&service.fetch(&key));
-        assert_send(&service.clone().by_arc());
-        assert_send(&counter.by_mut());
-    }
-}
-
-mod supervised {
-    use std::fmt::Display;
-    use std::sync::Arc;
-    use std::sync::atomic::AtomicU32;
-
-    use super::{Fetch, assert_send};
-
-    #[derive(Debug, Default)]
-    pub struct Service {
-        calls: u32,
-    }
-
-    /// `Send` and `Sync` (see the FIXME below).
-    #[derive(Debug, Default)]
-    pub struct Counter {
-        calls: AtomicU32,
-    }
-
-    #[taskward::supervised]
-    pub async fn free(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::supervised]
-    pub async fn borrowed(key: &str) -> usize {
-        tokio::task::yield_now().await;
-        key.len()
-    }
-
-    /// `T: Send` only, not `Sync`: the body's future is `Send`, so must ours be.
-    #[taskward::supervised]
-    pub async fn generic<T>(t: T) -> usize
-    where
-        T: Display + Clone + Send,
-    {
-        tokio::task::yield_now().await;
-        t.to_string().len()
-    }
-
-    #[taskward::supervised]
-    pub async fn impl_arg(name: impl Display + Clone + Send) -> usize {
-        tokio::task::yield_now().await;
-        name.to_string().len()
-    }
-
-    #[taskward::supervised]
-    pub async fn patterns((a, b): (u8, u8), mut v: Vec<u8>) -> Vec<u8> {
-        tokio::task::yield_now().await;
-        v.push(a);
-        v.push(b);
-        v
-    }
-
-    #[tracing::instrument]
-    #[taskward::supervised]
-    pub async fn instrumented_above(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::supervised]
-    #[tracing::instrument]
-    pub async fn instrumented_below(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    impl Service {
-        #[taskward::supervised]
-        pub async fn by_ref(&self) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-
-        #[taskward::supervised]
-        pub async fn by_arc(self: Arc<Self>) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-    }
-
-    impl Counter {
-        /// `Counter` is `Send` but not `Sync`: `&mut self` keeps the body's future `Send`.
-        #[taskward::supervised]
-        pub async fn by_mut(&mut self) -> u32 {
-            tokio::task::yield_now().await;
-            *self.calls.get_mut() += 1;
-            *self.calls.get_mut()
-        }
-    }
-
-    impl Fetch for Service {
-        #[taskward::supervised]
-        async fn fetch(&self, key: &str) -> Result<usize, taskward::Error> {
-            tokio::task::yield_now().await;
-            Ok(key.len())
-        }
-    }
-
-    /// For every `T: Send` (not `Sync`), not for one chosen type.
-    // FIXME(taskward): `+ Sync` here and an `AtomicU32` in `Counter` only because #[supervised]
-    // holds references to its per-run argument copies (and `&&mut self`) across `.await`, so the
-    // future is `!Send` for `Send + !Sync` arguments although the body's is `Send`. Drop them when
-    // fixed.
-    pub fn check_generic<T: Display + Clone + Send + Sync>(
-        t: T,
-        name: impl Display + Clone + Send + Sync,
-    ) {
-        assert_send(&generic(t));
-        assert_send(&impl_arg(name));
-    }
-
-    pub fn check() {
-        let key = String::from("key");
-        let service = Arc::new(Service::default());
-        let mut counter = Counter::default();
-        assert_send(&free(1));
-        assert_send(&borrowed(&key));
-        check_generic(1, 2);
-        assert_send(&patterns((1, 2), vec![0]));
-        assert_send(&instrumented_above(1));
-        assert_send(&instrumented_below(1));
-        assert_send(&service.by_ref());
-        assert_send(&service.fetch(&key));
-        assert_send(&service.clone().by_arc());
-        assert_send(&counter.by_mut());
-    }
-}
-
-mod graceful {
-    use std::cell::Cell;
-    use std::fmt::Display;
-    use std::sync::Arc;
-
-    use super::{Fetch, NotSync, assert_send};
-
-    #[derive(Debug, Default)]
-    pub struct Service {
-        calls: u32,
-    }
-
-    /// `Send`, not `Sync`.
-    #[derive(Debug, Default)]
-    pub struct Counter {
-        calls: Cell<u32>,
-    }
-
-    #[taskward::graceful]
-    pub async fn free(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::graceful]
-    pub async fn borrowed(key: &str) -> usize {
-        tokio::task::yield_now().await;
-        key.len()
-    }
-
-    /// `T: Send` only, not `Sync`: the body's future is `Send`, so must ours be.
-    #[taskward::graceful]
-    pub async fn generic<T>(t: T) -> usize
-    where
-        T: Display + Clone + Send,
-    {
-        tokio::task::yield_now().await;
-        t.to_string().len()
-    }
-
-    #[taskward::graceful]
-    pub async fn impl_arg(name: impl Display + Clone + Send) -> usize {
-        tokio::task::yield_now().await;
-        name.to_string().len()
-    }
-
-    #[taskward::graceful]
-    pub async fn patterns((a, b): (u8, u8), mut v: Vec<u8>) -> Vec<u8> {
-        tokio::task::yield_now().await;
-        v.push(a);
-        v.push(b);
-        v
-    }
-
-    #[tracing::instrument]
-    #[taskward::graceful]
-    pub async fn instrumented_above(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::graceful]
-    #[tracing::instrument]
-    pub async fn instrumented_below(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    impl Service {
-        #[taskward::graceful]
-        pub async fn by_ref(&self) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-
-        #[taskward::graceful]
-        pub async fn by_arc(self: Arc<Self>) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-    }
-
-    impl Counter {
-        /// `Counter` is `Send` but not `Sync`: `&mut self` keeps the body's future `Send`.
-        #[taskward::graceful]
-        pub async fn by_mut(&mut self) -> u32 {
-            tokio::task::yield_now().await;
-            *self.calls.get_mut() += 1;
-            *self.calls.get_mut()
-        }
-    }
-
-    impl Fetch for Service {
-        #[taskward::graceful]
-        async fn fetch(&self, key: &str) -> Result<usize, taskward::Error> {
-            tokio::task::yield_now().await;
-            Ok(key.len())
-        }
-    }
-
-    /// For every `T: Send` (not `Sync`), not for one chosen type.
-    pub fn check_generic<T: Display + Clone + Send>(t: T, name: impl Display + Clone + Send) {
-        assert_send(&generic(t));
-        assert_send(&impl_arg(name));
-    }
-
-    pub fn check() {
-        let key = String::from("key");
-        let service = Arc::new(Service::default());
-        let mut counter = Counter::default();
-        assert_send(&free(1));
-        assert_send(&borrowed(&key));
-        check_generic(NotSync::default(), NotSync::default());
-        assert_send(&patterns((1, 2), vec![0]));
-        assert_send(&instrumented_above(1));
-        assert_send(&instrumented_below(1));
-        assert_send(&service.by_ref());
-        assert_send(&service.fetch(&key));
-        assert_send(&service.clone().by_arc());
-        assert_send(&counter.by_mut());
-    }
-}
-
-mod graceful_cancel_in {
-    use std::cell::Cell;
-    use std::fmt::Display;
-    use std::sync::Arc;
-
-    use super::{Fetch, NotSync, assert_send};
-
-    #[derive(Debug, Default)]
-    pub struct Service {
-        calls: u32,
-    }
-
-    /// `Send`, not `Sync`.
-    #[derive(Debug, Default)]
-    pub struct Counter {
-        calls: Cell<u32>,
-    }
-
-    #[taskward::graceful(cancel, in = taskward::Shutdown::global())]
-    pub async fn free(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::graceful(cancel, in = taskward::Shutdown::global())]
-    pub async fn borrowed(key: &str) -> usize {
-        tokio::task::yield_now().await;
-        key.len()
-    }
-
-    /// `T: Send` only, not `Sync`: the body's future is `Send`, so must ours be.
-    #[taskward::graceful(cancel, in = taskward::Shutdown::global())]
-    pub async fn generic<T>(t: T) -> usize
-    where
-        T: Display + Clone + Send,
-    {
-        tokio::task::yield_now().await;
-        t.to_string().len()
-    }
-
-    #[taskward::graceful(cancel, in = taskward::Shutdown::global())]
-    pub async fn impl_arg(name: impl Display + Clone + Send) -> usize {
-        tokio::task::yield_now().await;
-        name.to_string().len()
-    }
-
-    #[taskward::graceful(cancel, in = taskward::Shutdown::global())]
-    pub async fn patterns((a, b): (u8, u8), mut v: Vec<u8>) -> Vec<u8> {
-        tokio::task::yield_now().await;
-        v.push(a);
-        v.push(b);
-        v
-    }
-
-    #[tracing::instrument]
-    #[taskward::graceful(cancel, in = taskward::Shutdown::global())]
-    pub async fn instrumented_above(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::graceful(cancel, in = taskward::Shutdown::global())]
-    #[tracing::instrument]
-    pub async fn instrumented_below(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    impl Service {
-        #[taskward::graceful(cancel, in = taskward::Shutdown::global())]
-        pub async fn by_ref(&self) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-
-        #[taskward::graceful(cancel, in = taskward::Shutdown::global())]
-        pub async fn by_arc(self: Arc<Self>) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-    }
-
-    impl Counter {
-        /// `Counter` is `Send` but not `Sync`: `&mut self` keeps the body's future `Send`.
-        #[taskward::graceful(cancel, in = taskward::Shutdown::global())]
-        pub async fn by_mut(&mut self) -> u32 {
-            tokio::task::yield_now().await;
-            *self.calls.get_mut() += 1;
-            *self.calls.get_mut()
-        }
-    }
-
-    impl Fetch for Service {
-        #[taskward::graceful(cancel, in = taskward::Shutdown::global())]
-        async fn fetch(&self, key: &str) -> Result<usize, taskward::Error> {
-            tokio::task::yield_now().await;
-            Ok(key.len())
-        }
-    }
-
-    /// For every `T: Send` (not `Sync`), not for one chosen type.
-    pub fn check_generic<T: Display + Clone + Send>(t: T, name: impl Display + Clone + Send) {
-        assert_send(&generic(t));
-        assert_send(&impl_arg(name));
-    }
-
-    pub fn check() {
-        let key = String::from("key");
-        let service = Arc::new(Service::default());
-        let mut counter = Counter::default();
-        assert_send(&free(1));
-        assert_send(&borrowed(&key));
-        check_generic(NotSync::default(), NotSync::default());
-        assert_send(&patterns((1, 2), vec![0]));
-        assert_send(&instrumented_above(1));
-        assert_send(&instrumented_below(1));
-        assert_send(&service.by_ref());
-        assert_send(&service.fetch(&key));
-        assert_send(&service.clone().by_arc());
-        assert_send(&counter.by_mut());
-    }
-}
-
-mod graceful_supervised {
-    use std::fmt::Display;
-    use std::sync::Arc;
-    use std::sync::atomic::AtomicU32;
-
-    use super::{Fetch, assert_send};
-
-    #[derive(Debug, Default)]
-    pub struct Service {
-        calls: u32,
-    }
-
-    /// `Send` and `Sync` (see the FIXME below).
-    #[derive(Debug, Default)]
-    pub struct Counter {
-        calls: AtomicU32,
-    }
-
-    #[taskward::graceful]
-    #[taskward::supervised]
-    pub async fn free(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::graceful]
-    #[taskward::supervised]
-    pub async fn borrowed(key: &str) -> usize {
-        tokio::task::yield_now().await;
-        key.len()
-    }
-
-    /// `T: Send` only, not `Sync`: the body's future is `Send`, so must ours be.
-    #[taskward::graceful]
-    #[taskward::supervised]
-    pub async fn generic<T>(t: T) -> usize
-    where
-        T: Display + Clone + Send,
-    {
-        tokio::task::yield_now().await;
-        t.to_string().len()
-    }
-
-    #[taskward::graceful]
-    #[taskward::supervised]
-    pub async fn impl_arg(name: impl Display + Clone + Send) -> usize {
-        tokio::task::yield_now().await;
-        name.to_string().len()
-    }
-
-    #[taskward::graceful]
-    #[taskward::supervised]
-    pub async fn patterns((a, b): (u8, u8), mut v: Vec<u8>) -> Vec<u8> {
-        tokio::task::yield_now().await;
-        v.push(a);
-        v.push(b);
-        v
-    }
-
-    #[tracing::instrument]
-    #[taskward::graceful]
-    #[taskward::supervised]
-    pub async fn instrumented_above(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::graceful]
-    #[taskward::supervised]
-    #[tracing::instrument]
-    pub async fn instrumented_below(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    impl Service {
-        #[taskward::graceful]
-        #[taskward::supervised]
-        pub async fn by_ref(&self) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-
-        #[taskward::graceful]
-        #[taskward::supervised]
-        pub async fn by_arc(self: Arc<Self>) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-    }
-
-    impl Counter {
-        /// `Counter` is `Send` but not `Sync`: `&mut self` keeps the body's future `Send`.
-        #[taskward::graceful]
-        #[taskward::supervised]
-        pub async fn by_mut(&mut self) -> u32 {
-            tokio::task::yield_now().await;
-            *self.calls.get_mut() += 1;
-            *self.calls.get_mut()
-        }
-    }
-
-    impl Fetch for Service {
-        #[taskward::graceful]
-        #[taskward::supervised]
-        async fn fetch(&self, key: &str) -> Result<usize, taskward::Error> {
-            tokio::task::yield_now().await;
-            Ok(key.len())
-        }
-    }
-
-    /// For every `T: Send` (not `Sync`), not for one chosen type.
-    // FIXME(taskward): `+ Sync` here and an `AtomicU32` in `Counter` only because #[supervised]
-    // holds references to its per-run argument copies (and `&&mut self`) across `.await`, so the
-    // future is `!Send` for `Send + !Sync` arguments although the body's is `Send`. Drop them when
-    // fixed.
-    pub fn check_generic<T: Display + Clone + Send + Sync>(
-        t: T,
-        name: impl Display + Clone + Send + Sync,
-    ) {
-        assert_send(&generic(t));
-        assert_send(&impl_arg(name));
-    }
-
-    pub fn check() {
-        let key = String::from("key");
-        let service = Arc::new(Service::default());
-        let mut counter = Counter::default();
-        assert_send(&free(1));
-        assert_send(&borrowed(&key));
-        check_generic(1, 2);
-        assert_send(&patterns((1, 2), vec![0]));
-        assert_send(&instrumented_above(1));
-        assert_send(&instrumented_below(1));
-        assert_send(&service.by_ref());
-        assert_send(&service.fetch(&key));
-        assert_send(&service.clone().by_arc());
-        assert_send(&counter.by_mut());
-    }
-}
-
-mod supervised_with_timeout {
-    use std::fmt::Display;
-    use std::sync::Arc;
-    use std::sync::atomic::AtomicU32;
-
-    use super::{Fetch, assert_send};
-
-    #[derive(Debug, Default)]
-    pub struct Service {
-        calls: u32,
-    }
-
-    /// `Send` and `Sync` (see the FIXME below).
-    #[derive(Debug, Default)]
-    pub struct Counter {
-        calls: AtomicU32,
-    }
-
-    #[taskward::supervised]
-    #[taskward::with_timeout("1s")]
-    pub async fn free(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::supervised]
-    #[taskward::with_timeout("1s")]
-    pub async fn borrowed(key: &str) -> usize {
-        tokio::task::yield_now().await;
-        key.len()
-    }
-
-    /// `T: Send` only, not `Sync`: the body's future is `Send`, so must ours be.
-    #[taskward::supervised]
-    #[taskward::with_timeout("1s")]
-    pub async fn generic<T>(t: T) -> usize
-    where
-        T: Display + Clone + Send,
-    {
-        tokio::task::yield_now().await;
-        t.to_string().len()
-    }
-
-    #[taskward::supervised]
-    #[taskward::with_timeout("1s")]
-    pub async fn impl_arg(name: impl Display + Clone + Send) -> usize {
-        tokio::task::yield_now().await;
-        name.to_string().len()
-    }
-
-    #[taskward::supervised]
-    #[taskward::with_timeout("1s")]
-    pub async fn patterns((a, b): (u8, u8), mut v: Vec<u8>) -> Vec<u8> {
-        tokio::task::yield_now().await;
-        v.push(a);
-        v.push(b);
-        v
-    }
-
-    #[tracing::instrument]
-    #[taskward::supervised]
-    #[taskward::with_timeout("1s")]
-    pub async fn instrumented_above(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::supervised]
-    #[taskward::with_timeout("1s")]
-    #[tracing::instrument]
-    pub async fn instrumented_below(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    impl Service {
-        #[taskward::supervised]
-        #[taskward::with_timeout("1s")]
-        pub async fn by_ref(&self) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-
-        #[taskward::supervised]
-        #[taskward::with_timeout("1s")]
-        pub async fn by_arc(self: Arc<Self>) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-    }
-
-    impl Counter {
-        /// `Counter` is `Send` but not `Sync`: `&mut self` keeps the body's future `Send`.
-        #[taskward::supervised]
-        #[taskward::with_timeout("1s")]
-        pub async fn by_mut(&mut self) -> u32 {
-            tokio::task::yield_now().await;
-            *self.calls.get_mut() += 1;
-            *self.calls.get_mut()
-        }
-    }
-
-    impl Fetch for Service {
-        #[taskward::supervised]
-        #[taskward::with_timeout("1s")]
-        async fn fetch(&self, key: &str) -> Result<usize, taskward::Error> {
-            tokio::task::yield_now().await;
-            Ok(key.len())
-        }
-    }
-
-    /// For every `T: Send` (not `Sync`), not for one chosen type.
-    // FIXME(taskward): `+ Sync` here and an `AtomicU32` in `Counter` only because #[supervised]
-    // holds references to its per-run argument copies (and `&&mut self`) across `.await`, so the
-    // future is `!Send` for `Send + !Sync` arguments although the body's is `Send`. Drop them when
-    // fixed.
-    pub fn check_generic<T: Display + Clone + Send + Sync>(
-        t: T,
-        name: impl Display + Clone + Send + Sync,
-    ) {
-        assert_send(&generic(t));
-        assert_send(&impl_arg(name));
-    }
-
-    pub fn check() {
-        let key = String::from("key");
-        let service = Arc::new(Service::default());
-        let mut counter = Counter::default();
-        assert_send(&free(1));
-        assert_send(&borrowed(&key));
-        check_generic(1, 2);
-        assert_send(&patterns((1, 2), vec![0]));
-        assert_send(&instrumented_above(1));
-        assert_send(&instrumented_below(1));
-        assert_send(&service.by_ref());
-        assert_send(&service.fetch(&key));
-        assert_send(&service.clone().by_arc());
-        assert_send(&counter.by_mut());
-    }
-}
-
-mod graceful_bounded {
-    use std::cell::Cell;
-    use std::fmt::Display;
-    use std::sync::Arc;
-
-    use super::{Fetch, NotSync, assert_send};
-
-    #[derive(Debug, Default)]
-    pub struct Service {
-        calls: u32,
-    }
-
-    /// `Send`, not `Sync`.
-    #[derive(Debug, Default)]
-    pub struct Counter {
-        calls: Cell<u32>,
-    }
-
-    #[taskward::graceful]
-    #[taskward::bounded(2)]
-    pub async fn free(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::graceful]
-    #[taskward::bounded(2)]
-    pub async fn borrowed(key: &str) -> usize {
-        tokio::task::yield_now().await;
-        key.len()
-    }
-
-    /// `T: Send` only, not `Sync`: the body's future is `Send`, so must ours be.
-    #[taskward::graceful]
-    #[taskward::bounded(2)]
-    pub async fn generic<T>(t: T) -> usize
-    where
-        T: Display + Clone + Send,
-    {
-        tokio::task::yield_now().await;
-        t.to_string().len()
-    }
-
-    #[taskward::graceful]
-    #[taskward::bounded(2)]
-    pub async fn impl_arg(name: impl Display + Clone + Send) -> usize {
-        tokio::task::yield_now().await;
-        name.to_string().len()
-    }
-
-    #[taskward::graceful]
-    #[taskward::bounded(2)]
-    pub async fn patterns((a, b): (u8, u8), mut v: Vec<u8>) -> Vec<u8> {
-        tokio::task::yield_now().await;
-        v.push(a);
-        v.push(b);
-        v
-    }
-
-    #[tracing::instrument]
-    #[taskward::graceful]
-    #[taskward::bounded(2)]
-    pub async fn instrumented_above(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::graceful]
-    #[taskward::bounded(2)]
-    #[tracing::instrument]
-    pub async fn instrumented_below(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    impl Service {
-        #[taskward::graceful]
-        #[taskward::bounded(2)]
-        pub async fn by_ref(&self) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-
-        #[taskward::graceful]
-        #[taskward::bounded(2)]
-        pub async fn by_arc(self: Arc<Self>) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-    }
-
-    impl Counter {
-        /// `Counter` is `Send` but not `Sync`: `&mut self` keeps the body's future `Send`.
-        #[taskward::graceful]
-        #[taskward::bounded(2)]
-        pub async fn by_mut(&mut self) -> u32 {
-            tokio::task::yield_now().await;
-            *self.calls.get_mut() += 1;
-            *self.calls.get_mut()
-        }
-    }
-
-    impl Fetch for Service {
-        #[taskward::graceful]
-        #[taskward::bounded(2)]
-        async fn fetch(&self, key: &str) -> Result<usize, taskward::Error> {
-            tokio::task::yield_now().await;
-            Ok(key.len())
-        }
-    }
-
-    /// For every `T: Send` (not `Sync`), not for one chosen type.
-    pub fn check_generic<T: Display + Clone + Send>(t: T, name: impl Display + Clone + Send) {
-        assert_send(&generic(t));
-        assert_send(&impl_arg(name));
-    }
-
-    pub fn check() {
-        let key = String::from("key");
-        let service = Arc::new(Service::default());
-        let mut counter = Counter::default();
-        assert_send(&free(1));
-        assert_send(&borrowed(&key));
-        check_generic(NotSync::default(), NotSync::default());
-        assert_send(&patterns((1, 2), vec![0]));
-        assert_send(&instrumented_above(1));
-        assert_send(&instrumented_below(1));
-        assert_send(&service.by_ref());
-        assert_send(&service.fetch(&key));
-        assert_send(&service.clone().by_arc());
-        assert_send(&counter.by_mut());
-    }
-}
-
-mod bounded_with_timeout {
-    use std::cell::Cell;
-    use std::fmt::Display;
-    use std::sync::Arc;
-
-    use super::{Fetch, NotSync, assert_send};
-
-    #[derive(Debug, Default)]
-    pub struct Service {
-        calls: u32,
-    }
-
-    /// `Send`, not `Sync`.
-    #[derive(Debug, Default)]
-    pub struct Counter {
-        calls: Cell<u32>,
-    }
-
-    #[taskward::bounded(2)]
-    #[taskward::with_timeout("1s")]
-    pub async fn free(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::bounded(2)]
-    #[taskward::with_timeout("1s")]
-    pub async fn borrowed(key: &str) -> usize {
-        tokio::task::yield_now().await;
-        key.len()
-    }
-
-    /// `T: Send` only, not `Sync`: the body's future is `Send`, so must ours be.
-    #[taskward::bounded(2)]
-    #[taskward::with_timeout("1s")]
-    pub async fn generic<T>(t: T) -> usize
-    where
-        T: Display + Clone + Send,
-    {
-        tokio::task::yield_now().await;
-        t.to_string().len()
-    }
-
-    #[taskward::bounded(2)]
-    #[taskward::with_timeout("1s")]
-    pub async fn impl_arg(name: impl Display + Clone + Send) -> usize {
-        tokio::task::yield_now().await;
-        name.to_string().len()
-    }
-
-    #[taskward::bounded(2)]
-    #[taskward::with_timeout("1s")]
-    pub async fn patterns((a, b): (u8, u8), mut v: Vec<u8>) -> Vec<u8> {
-        tokio::task::yield_now().await;
-        v.push(a);
-        v.push(b);
-        v
-    }
-
-    #[tracing::instrument]
-    #[taskward::bounded(2)]
-    #[taskward::with_timeout("1s")]
-    pub async fn instrumented_above(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::bounded(2)]
-    #[taskward::with_timeout("1s")]
-    #[tracing::instrument]
-    pub async fn instrumented_below(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    impl Service {
-        #[taskward::bounded(2)]
-        #[taskward::with_timeout("1s")]
-        pub async fn by_ref(&self) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-
-        #[taskward::bounded(2)]
-        #[taskward::with_timeout("1s")]
-        pub async fn by_arc(self: Arc<Self>) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
-        }
-    }
-
-    impl Counter {
-        /// `Counter` is `Send` but not `Sync`: `&mut self` keeps the body's future `Send`.
-        #[taskward::bounded(2)]
-        #[taskward::with_timeout("1s")]
-        pub async fn by_mut(&mut self) -> u32 {
-            tokio::task::yield_now().await;
-            *self.calls.get_mut() += 1;
-            *self.calls.get_mut()
-        }
-    }
-
-    impl Fetch for Service {
-        #[taskward::bounded(2)]
-        #[taskward::with_timeout("1s")]
-        async fn fetch(&self, key: &str) -> Result<usize, taskward::Error> {
-            tokio::task::yield_now().await;
-            Ok(key.len())
-        }
-    }
-
-    /// For every `T: Send` (not `Sync`), not for one chosen type.
-    pub fn check_generic<T: Display + Clone + Send>(t: T, name: impl Display + Clone + Send) {
-        assert_send(&generic(t));
-        assert_send(&impl_arg(name));
-    }
-
-    pub fn check() {
-        let key = String::from("key");
-        let service = Arc::new(Service::default());
-        let mut counter = Counter::default();
-        assert_send(&free(1));
-        assert_send(&borrowed(&key));
-        check_generic(NotSync::default(), NotSync::default());
-        assert_send(&patterns((1, 2), vec![0]));
-        assert_send(&instrumented_above(1));
-        assert_send(&instrumented_below(1));
-        assert_send(&service.by_ref());
-        assert_send(&service.fetch(&key));
-        assert_send(&service.clone().by_arc());
-        assert_send(&counter.by_mut());
-    }
-}
-
-mod all {
-    use std::fmt::Display;
-    use std::sync::Arc;
-    use std::sync::atomic::AtomicU32;
-
-    use super::{Fetch, assert_send};
-
-    #[derive(Debug, Default)]
-    pub struct Service {
-        calls: u32,
-    }
-
-    /// `Send` and `Sync` (see the FIXME below).
-    #[derive(Debug, Default)]
-    pub struct Counter {
-        calls: AtomicU32,
-    }
-
-    #[taskward::graceful(cancel)]
-    #[taskward::supervised]
-    #[taskward::bounded(in = super::POOL)]
-    #[taskward::with_timeout("1s")]
-    pub async fn free(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::graceful(cancel)]
-    #[taskward::supervised]
-    #[taskward::bounded(in = super::POOL)]
-    #[taskward::with_timeout("1s")]
-    pub async fn borrowed(key: &str) -> usize {
-        tokio::task::yield_now().await;
-        key.len()
-    }
-
-    /// `T: Send` only, not `Sync`: the body's future is `Send`, so must ours be.
-    #[taskward::graceful(cancel)]
-    #[taskward::supervised]
-    #[taskward::bounded(in = super::POOL)]
-    #[taskward::with_timeout("1s")]
-    pub async fn generic<T>(t: T) -> usize
-    where
-        T: Display + Clone + Send,
-    {
-        tokio::task::yield_now().await;
-        t.to_string().len()
-    }
-
-    #[taskward::graceful(cancel)]
-    #[taskward::supervised]
-    #[taskward::bounded(in = super::POOL)]
-    #[taskward::with_timeout("1s")]
-    pub async fn impl_arg(name: impl Display + Clone + Send) -> usize {
-        tokio::task::yield_now().await;
-        name.to_string().len()
-    }
-
-    #[taskward::graceful(cancel)]
-    #[taskward::supervised]
-    #[taskward::bounded(in = super::POOL)]
-    #[taskward::with_timeout("1s")]
-    pub async fn patterns((a, b): (u8, u8), mut v: Vec<u8>) -> Vec<u8> {
-        tokio::task::yield_now().await;
-        v.push(a);
-        v.push(b);
-        v
-    }
-
-    #[tracing::instrument]
-    #[taskward::graceful(cancel)]
-    #[taskward::supervised]
-    #[taskward::bounded(in = super::POOL)]
-    #[taskward::with_timeout("1s")]
-    pub async fn instrumented_above(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    #[taskward::graceful(cancel)]
-    #[taskward::supervised]
-    #[taskward::bounded(in = super::POOL)]
-    #[taskward::with_timeout("1s")]
-    #[tracing::instrument]
-    pub async fn instrumented_below(x: u32) -> u32 {
-        tokio::task::yield_now().await;
-        x
-    }
-
-    impl Service {
+stacks! {
+    mod bounded { #[taskward::bounded(2)] }
+    mod bounded_wait { #[taskward::bounded(2, wait = "10ms")] }
+    mod with_timeout { #[taskward::with_timeout("1s")] }
+    mod supervised { #[taskward::supervised] }
+    mod graceful { #[taskward::graceful] }
+    mod graceful_cancel_in { #[taskward::graceful(cancel, in = taskward::Shutdown::global())] }
+    mod graceful_supervised { #[taskward::graceful] #[taskward::supervised] }
+    mod supervised_with_timeout { #[taskward::supervised] #[taskward::with_timeout("1s")] }
+    mod graceful_bounded { #[taskward::graceful] #[taskward::bounded(2)] }
+    mod bounded_with_timeout { #[taskward::bounded(2)] #[taskward::with_timeout("1s")] }
+    mod all {
         #[taskward::graceful(cancel)]
         #[taskward::supervised]
         #[taskward::bounded(in = super::POOL)]
         #[taskward::with_timeout("1s")]
-        pub async fn by_ref(&self) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
+    }
+
+    shapes {
+        use std::cell::Cell;
+        use std::fmt::Display;
+        use std::sync::Arc;
+
+        use taskward::Error;
+
+        use super::{Fetch, NotSync, assert_send};
+
+        #[derive(Debug, Default)]
+        pub struct Service {
+            calls: u32,
         }
 
-        #[taskward::graceful(cancel)]
-        #[taskward::supervised]
-        #[taskward::bounded(in = super::POOL)]
-        #[taskward::with_timeout("1s")]
-        pub async fn by_arc(self: Arc<Self>) -> u32 {
-            tokio::task::yield_now().await;
-            self.calls
+        /// `Send`, not `Sync`.
+        #[derive(Debug, Default)]
+        pub struct Counter {
+            calls: Cell<u32>,
+        }
+
+        @ {
+            pub async fn free(x: u32) -> u32 {
+                tokio::task::yield_now().await;
+                x
+            }
+        }
+
+        @ {
+            pub async fn unit() {
+                tokio::task::yield_now().await;
+            }
+        }
+
+        @ {
+            pub async fn result(x: u32) -> Result<u32, Error> {
+                tokio::task::yield_now().await;
+                Ok(x)
+            }
+        }
+
+        @ {
+            pub async fn borrowed<'a>(key: &str, a: &'a str, b: &'a str) -> usize {
+                tokio::task::yield_now().await;
+                key.len() + a.len() + b.len()
+            }
+        }
+
+        /// `T: Send` only, not `Sync`: the body's future is `Send`, so must ours be.
+        @ {
+            pub async fn generic<T>(t: T) -> usize
+            where
+                T: Display + Clone + Send,
+            {
+                tokio::task::yield_now().await;
+                t.to_string().len()
+            }
+        }
+
+        @ {
+            pub async fn impl_arg(name: impl Display + Clone + Send) -> usize {
+                tokio::task::yield_now().await;
+                name.to_string().len()
+            }
+        }
+
+        /// `Cell<u32>` is `Send` but not `Sync`.
+        @ {
+            pub async fn cell_arg(cell: Cell<u32>) -> u32 {
+                tokio::task::yield_now().await;
+                cell.get()
+            }
+        }
+
+        @ {
+            pub async fn patterns((a, b): (u8, u8), mut v: Vec<u8>) -> Vec<u8> {
+                tokio::task::yield_now().await;
+                v.push(a);
+                v.push(b);
+                v
+            }
+        }
+
+        #[tracing::instrument]
+        @ {
+            pub async fn instrumented_above(x: u32) -> u32 {
+                tokio::task::yield_now().await;
+                x
+            }
+        }
+
+        @ {
+            #[tracing::instrument]
+            pub async fn instrumented_below(x: u32) -> u32 {
+                tokio::task::yield_now().await;
+                x
+            }
+        }
+
+        @ {
+            pub async fn use_inside() -> Result<u8, Error> {
+                use std::io::Error;
+                tokio::task::yield_now().await;
+                Ok(Error::other("a name of the body")
+                    .raw_os_error()
+                    .map_or(1, |_| 0))
+            }
+        }
+
+        impl Service {
+            @ {
+                pub async fn by_ref(&self) -> u32 {
+                    tokio::task::yield_now().await;
+                    self.calls
+                }
+            }
+
+            @ {
+                pub async fn by_arc(self: Arc<Self>) -> u32 {
+                    tokio::task::yield_now().await;
+                    self.calls
+                }
+            }
+        }
+
+        impl Counter {
+            /// `Counter` is `Send` but not `Sync`: `&mut self` keeps the body's future `Send`.
+            @ {
+                pub async fn by_mut(&mut self) -> u32 {
+                    tokio::task::yield_now().await;
+                    *self.calls.get_mut() += 1;
+                    *self.calls.get_mut()
+                }
+            }
+        }
+
+        impl Fetch for Service {
+            @ {
+                async fn fetch(&self, key: &str) -> Result<usize, taskward::Error> {
+                    tokio::task::yield_now().await;
+                    Ok(key.len())
+                }
+            }
+        }
+
+        /// For every `T: Send` (not `Sync`), not for one chosen type.
+        pub fn check_generic<T: Display + Clone + Send>(t: T, name: impl Display + Clone + Send) {
+            assert_send(&generic(t));
+            assert_send(&impl_arg(name));
+        }
+
+        pub fn check() {
+            let key = String::from("key");
+            let service = Arc::new(Service::default());
+            let mut counter = Counter::default();
+            assert_send(&free(1));
+            assert_send(&unit());
+            assert_send(&result(1));
+            assert_send(&borrowed(&key, "a", "b"));
+            check_generic(NotSync::default(), NotSync::default());
+            assert_send(&cell_arg(Cell::new(1)));
+            assert_send(&patterns((1, 2), vec![0]));
+            assert_send(&instrumented_above(1));
+            assert_send(&instrumented_below(1));
+            assert_send(&use_inside());
+            assert_send(&service.by_ref());
+            assert_send(&service.fetch(&key));
+            assert_send(&service.clone().by_arc());
+            assert_send(&counter.by_mut());
         }
     }
-
-    impl Counter {
-        /// `Counter` is `Send` but not `Sync`: `&mut self` keeps the body's future `Send`.
-        #[taskward::graceful(cancel)]
-        #[taskward::supervised]
-        #[taskward::bounded(in = super::POOL)]
-        #[taskward::with_timeout("1s")]
-        pub async fn by_mut(&mut self) -> u32 {
-            tokio::task::yield_now().await;
-            *self.calls.get_mut() += 1;
-            *self.calls.get_mut()
-        }
-    }
-
-    impl Fetch for Service {
-        #[taskward::graceful(cancel)]
-        #[taskward::supervised]
-        #[taskward::bounded(in = super::POOL)]
-        #[taskward::with_timeout("1s")]
-        async fn fetch(&self, key: &str) -> Result<usize, taskward::Error> {
-            tokio::task::yield_now().await;
-            Ok(key.len())
-        }
-    }
-
-    /// For every `T: Send` (not `Sync`), not for one chosen type.
-    // FIXME(taskward): `+ Sync` here and an `AtomicU32` in `Counter` only because #[supervised]
-    // holds references to its per-run argument copies (and `&&mut self`) across `.await`, so the
-    // future is `!Send` for `Send + !Sync` arguments although the body's is `Send`. Drop them when
-    // fixed.
-    pub fn check_generic<T: Display + Clone + Send + Sync>(
-        t: T,
-        name: impl Display + Clone + Send + Sync,
-    ) {
-        assert_send(&generic(t));
-        assert_send(&impl_arg(name));
-    }
-
-    pub fn check() {
-        let key = String::from("key");
-        let service = Arc::new(Service::default());
-        let mut counter = Counter::default();
-        assert_send(&free(1));
-        assert_send(&borrowed(&key));
-        check_generic(1, 2);
-        assert_send(&patterns((1, 2), vec![0]));
-        assert_send(&instrumented_above(1));
-        assert_send(&instrumented_below(1));
-        assert_send(&service.by_ref());
-        assert_send(&service.fetch(&key));
-        assert_send(&service.clone().by_arc());
-        assert_send(&counter.by_mut());
-    }
-}
-
-fn main() {
-    bounded::check();
-    bounded_wait::check();
-    with_timeout::check();
-    supervised::check();
-    graceful::check();
-    graceful_cancel_in::check();
-    graceful_supervised::check();
-    supervised_with_timeout::check();
-    graceful_bounded::check();
-    bounded_with_timeout::check();
-    all::check();
 }
