@@ -1,6 +1,8 @@
 //! What generated code calls. Not a public API: names and signatures change without notice.
 
 use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
 use core::time::Duration;
 
 use crate::bulkhead::{Bulkhead, Permit};
@@ -88,22 +90,49 @@ pub async fn acquire_within(
 
 /// Runs `fut` with a deadline of `limit` from now; at the deadline `fut` is dropped.
 #[inline]
-pub async fn timeout<F: Future>(
-    meta: &'static Meta,
-    limit: Duration,
-    fut: F,
-) -> Result<F::Output, Error> {
-    if let Ok(output) = tokio::time::timeout(limit, fut).await {
-        Ok(output)
-    } else {
-        tracing::warn!(
-            target: "taskward",
-            function = meta.function,
-            limit = %DisplayDuration(limit),
-            "timed out"
-        );
-        Err(Error::timeout(meta.function, limit))
+pub fn timeout<F: Future>(meta: &'static Meta, limit: Duration, fut: F) -> Timeout<F> {
+    Timeout {
+        inner: tokio::time::timeout(limit, fut),
+        meta,
+        limit,
     }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of a `#[with_timeout]` call: tokio's `Timeout`, with the failure as an [`Error`].
+    /// A named future rather than an `async fn`, so that the body's future is stored once, inline.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Timeout<F> {
+        #[pin]
+        inner: tokio::time::Timeout<F>,
+        meta: &'static Meta,
+        limit: Duration,
+    }
+}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, Error>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match this.inner.poll(cx) {
+            Poll::Ready(Ok(output)) => Poll::Ready(Ok(output)),
+            Poll::Ready(Err(_elapsed)) => Poll::Ready(Err(timed_out(this.meta, *this.limit))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+#[cold]
+fn timed_out(meta: &'static Meta, limit: Duration) -> Error {
+    tracing::warn!(
+        target: "taskward",
+        function = meta.function,
+        limit = %DisplayDuration(limit),
+        "timed out"
+    );
+    Error::timeout(meta.function, limit)
 }
 
 /// Joins a wrapper's failure with the failure of the wrappers inside it.

@@ -2,16 +2,16 @@
 //! finish within a grace period, and cancels the rest.
 
 use core::fmt;
-use core::future::{Future, poll_fn};
-use core::pin::pin;
+use core::future::Future;
+use core::pin::Pin;
 use core::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use core::task::Poll;
+use core::task::{Context, Poll};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 use tokio_util::task::TaskTracker;
 use tokio_util::task::task_tracker::TaskTrackerToken;
 
@@ -424,60 +424,80 @@ impl Drop for Tracked<'_> {
 /// # Errors
 ///
 /// [`Error::ShuttingDown`] when refused, [`Error::Cancelled`] when cancelled.
-pub async fn graceful<F: Future>(
-    shutdown: &Shutdown,
+pub fn graceful<'a, F: Future>(
+    shutdown: &'a Shutdown,
     meta: &'static Meta,
     cancel: bool,
     fut: F,
-) -> Result<F::Output, Error> {
+) -> Graceful<'a, F> {
     let inner = &*shutdown.inner;
-    let Some(mut tracked) = inner.enter() else {
-        tracing::debug!(
-            target: "taskward",
-            function = meta.function,
-            "refused: shutting down"
-        );
-        return Err(Error::shutting_down(meta.function));
-    };
+    let tracked = inner.enter();
     let token = if cancel { &inner.soft } else { &inner.hard };
-    let output = {
-        // Declared after `tracked`, so dropped before it, on every path (unwinding included).
-        let mut body = pin!(fut);
-        let mut cancelled = pin!(token.cancelled());
-        poll_fn(|cx| {
-            // If the body panics, `tracked` is dropped while unwinding with `finished` set.
-            tracked.finished = true;
-            let polled = body.as_mut().poll(cx);
-            tracked.finished = false;
-            if let Poll::Ready(output) = polled {
-                return Poll::Ready(Some(output));
-            }
-            match cancelled.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(None),
-                Poll::Pending => Poll::Pending,
-            }
-        })
-        .await
-    };
-    if let Some(output) = output {
+    Graceful {
+        refused: tracked.is_none(),
+        body: tracked.is_some().then_some(fut),
+        cancelled: token.cancelled(),
+        tracked,
+        meta,
+        cancel,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of a `#[graceful]` call: the body, raced against its cancellation. A named
+    /// future rather than an `async fn`, so that the body's future is stored once, inline.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Graceful<'a, F> {
+        // Declared before `tracked`, so dropped before it, on every path (unwinding included).
+        #[pin]
+        body: Option<F>,
+        #[pin]
+        cancelled: WaitForCancellationFuture<'a>,
+        tracked: Option<Tracked<'a>>,
+        refused: bool,
+        meta: &'static Meta,
+        cancel: bool,
+    }
+}
+
+impl<F: Future> Future for Graceful<'_, F> {
+    type Output = Result<F::Output, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let function = this.meta.function;
+        let (Some(tracked), Some(body)) = (this.tracked.as_mut(), this.body.as_mut().as_pin_mut())
+        else {
+            assert!(*this.refused, "`Graceful` polled after it completed");
+            tracing::debug!(target: "taskward", function, "refused: shutting down");
+            return Poll::Ready(Err(Error::shutting_down(function)));
+        };
+        // If the body panics, `tracked` is dropped while unwinding with `finished` set.
         tracked.finished = true;
-        Ok(output)
-    } else {
-        drop(tracked);
-        if cancel {
-            tracing::debug!(
-                target: "taskward",
-                function = meta.function,
-                "cancelled by shutdown"
-            );
+        let polled = body.poll(cx);
+        tracked.finished = false;
+        if let Poll::Ready(output) = polled {
+            this.body.set(None);
+            tracked.finished = true;
+            *this.tracked = None;
+            return Poll::Ready(Ok(output));
+        }
+        if this.cancelled.poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        // Cancelled: the body is dropped first, then the call is counted.
+        this.body.set(None);
+        *this.tracked = None;
+        if *this.cancel {
+            tracing::debug!(target: "taskward", function, "cancelled by shutdown");
         } else {
             tracing::warn!(
                 target: "taskward",
-                function = meta.function,
+                function,
                 "cancelled by shutdown: still running at the grace deadline"
             );
         }
-        Err(Error::cancelled(meta.function))
+        Poll::Ready(Err(Error::cancelled(function)))
     }
 }
 

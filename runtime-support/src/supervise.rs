@@ -3,9 +3,9 @@
 
 use core::any::Any;
 use core::fmt;
-use core::future::{Future, poll_fn};
-use core::pin::pin;
-use core::task::Poll;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
@@ -296,19 +296,13 @@ impl<'a> Supervisor<'a> {
     /// # Errors
     ///
     /// The caught [`Panic`], when a poll of `fut` panicked (`fut` is then dropped).
-    pub async fn run<F: Future>(&mut self, fut: F) -> Result<F::Output, Panic> {
+    pub fn run<F: Future>(&mut self, fut: F) -> CatchPanic<F> {
         self.runs = self.runs.saturating_add(1);
         self.run_started = Some(Instant::now());
-        let function = self.meta.function;
-        let mut fut = pin!(fut);
-        poll_fn(
-            |cx| match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
-                Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-                Ok(Poll::Pending) => Poll::Pending,
-                Err(payload) => Poll::Ready(Err(Panic::from_payload(function, &*payload))),
-            },
-        )
-        .await
+        CatchPanic {
+            fut,
+            function: self.meta.function,
+        }
     }
 
     /// After a successful run: with `always`, waits `backoff_min` and returns `true` (run again),
@@ -787,5 +781,30 @@ mod tests {
         )
         .await;
         assert_eq!((result, runs), (Ok(1), 1));
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A run of a supervised body: its output, or the panic that ended it, caught. A named future
+    /// rather than an `async fn`, so that the body's future is stored once, inline.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct CatchPanic<F> {
+        #[pin]
+        fut: F,
+        function: &'static str,
+    }
+}
+
+impl<F: Future> Future for CatchPanic<F> {
+    type Output = Result<F::Output, Panic>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let fut = this.fut;
+        match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => Poll::Ready(Err(Panic::from_payload(this.function, &*payload))),
+        }
     }
 }
