@@ -12,8 +12,6 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
-use tokio_util::task::TaskTracker;
-use tokio_util::task::task_tracker::TaskTrackerToken;
 
 use crate::__private::Meta;
 use crate::error::{DisplayDuration, Error};
@@ -71,8 +69,8 @@ struct Inner {
     soft: CancellationToken,
     /// Cancelled at the grace deadline of `drain`: every tracked call watches it.
     hard: CancellationToken,
-    /// Holds a token per running call; closed when shutdown begins.
-    tracker: TaskTracker,
+    /// Notified when the last call in flight after the trigger ends.
+    drained: tokio::sync::Notify,
 }
 
 impl Shutdown {
@@ -93,7 +91,7 @@ impl Shutdown {
                 refused: AtomicUsize::new(0),
                 soft: CancellationToken::new(),
                 hard: CancellationToken::new(),
-                tracker: TaskTracker::new(),
+                drained: tokio::sync::Notify::new(),
             }),
         }
     }
@@ -108,6 +106,7 @@ impl Shutdown {
     /// assert!(std::ptr::eq(a, b));
     /// ```
     #[must_use]
+    #[inline]
     pub fn global() -> &'static Shutdown {
         static GLOBAL: OnceLock<Shutdown> = OnceLock::new();
         GLOBAL.get_or_init(Shutdown::new)
@@ -132,7 +131,6 @@ impl Shutdown {
                 in_flight = prev,
                 "shutdown begun"
             );
-            inner.tracker.close();
             inner.soft.cancel();
         }
     }
@@ -270,7 +268,7 @@ impl Shutdown {
         let started = Instant::now();
         self.trigger();
         let inner = &*self.inner;
-        if tokio::time::timeout(grace, inner.tracker.wait())
+        if tokio::time::timeout(grace, inner.wait_drained())
             .await
             .is_err()
         {
@@ -281,7 +279,7 @@ impl Shutdown {
                 "grace period over: cancelling the calls still running"
             );
             inner.hard.cancel();
-            inner.tracker.wait().await;
+            inner.wait_drained().await;
         }
         let finished = inner.finished.load(SeqCst);
         let cancelled = inner.cancelled.load(SeqCst);
@@ -373,7 +371,6 @@ struct Tracked<'a> {
     inner: &'a Inner,
     /// The body returned (or is panicking out of a poll); otherwise it was dropped unfinished.
     finished: bool,
-    _token: TaskTrackerToken,
 }
 
 impl Inner {
@@ -381,18 +378,30 @@ impl Inner {
     fn enter(&self) -> Option<Tracked<'_>> {
         // Register first, then look at the flag: the same atomic operation does both, so a call is
         // either counted in flight at the trigger, or sees the trigger and is refused.
-        let token = self.tracker.token();
         let prev = self.state.fetch_add(1, SeqCst);
         if prev & TRIGGERED == 0 {
             Some(Tracked {
                 inner: self,
                 finished: false,
-                _token: token,
             })
         } else {
-            self.state.fetch_sub(1, SeqCst);
             self.refused.fetch_add(1, SeqCst);
+            if self.state.fetch_sub(1, SeqCst) == TRIGGERED | 1 {
+                self.drained.notify_waiters();
+            }
             None
+        }
+    }
+
+    /// Waits until no call is in flight (once shutdown has begun, none can start).
+    async fn wait_drained(&self) {
+        loop {
+            let mut notified = core::pin::pin!(self.drained.notified());
+            notified.as_mut().enable();
+            if self.state.load(SeqCst) & !TRIGGERED == 0 {
+                return;
+            }
+            notified.await;
         }
     }
 }
@@ -400,16 +409,27 @@ impl Inner {
 impl Drop for Tracked<'_> {
     fn drop(&mut self) {
         let inner = self.inner;
-        let prev = inner.state.fetch_sub(1, SeqCst);
-        // Only calls in flight at the trigger are reported; the tracker token is released after
-        // the count (fields drop after this), so `drain` sees final figures.
-        if prev & TRIGGERED != 0 {
-            let counter = if self.finished {
-                &inner.finished
-            } else {
-                &inner.cancelled
-            };
-            counter.fetch_add(1, SeqCst);
+        let mut state = inner.state.load(SeqCst);
+        // Before the trigger: one compare-exchange, nothing to report. After it: the call was in
+        // flight at the trigger; it is counted before it stops counting in flight, so `drain`
+        // sees final figures once the count reaches zero.
+        while state & TRIGGERED == 0 {
+            match inner
+                .state
+                .compare_exchange_weak(state, state - 1, SeqCst, SeqCst)
+            {
+                Ok(_) => return,
+                Err(now) => state = now,
+            }
+        }
+        let counter = if self.finished {
+            &inner.finished
+        } else {
+            &inner.cancelled
+        };
+        counter.fetch_add(1, SeqCst);
+        if inner.state.fetch_sub(1, SeqCst) == TRIGGERED | 1 {
+            inner.drained.notify_waiters();
         }
     }
 }
@@ -463,6 +483,7 @@ pin_project_lite::pin_project! {
 impl<F: Future> Future for Graceful<'_, F> {
     type Output = Result<F::Output, Error>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         let function = this.meta.function;

@@ -298,7 +298,6 @@ impl<'a> Supervisor<'a> {
     /// The caught [`Panic`], when a poll of `fut` panicked (`fut` is then dropped).
     pub fn run<F: Future>(&mut self, fut: F) -> CatchPanic<F> {
         self.runs = self.runs.saturating_add(1);
-        self.run_started = Some(Instant::now());
         CatchPanic {
             fut,
             function: self.meta.function,
@@ -317,6 +316,7 @@ impl<'a> Supervisor<'a> {
         }
         self.backoff.reset();
         let delay = self.policy.backoff_min;
+        self.run_started = Some(Instant::now() + delay);
         tracing::debug!(
             target: "taskward",
             function = self.meta.function,
@@ -373,6 +373,8 @@ impl<'a> Supervisor<'a> {
             return None;
         }
         let delay = self.backoff.next_delay();
+        // The next run starts when the delay ends: no clock read when a run begins.
+        self.run_started = Some(now + delay);
         tracing::warn!(
             target: "taskward",
             function = self.meta.function,
@@ -798,6 +800,7 @@ pin_project_lite::pin_project! {
 impl<F: Future> Future for CatchPanic<F> {
     type Output = Result<F::Output, Panic>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let fut = this.fut;

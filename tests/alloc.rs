@@ -1,0 +1,201 @@
+//! No heap allocation per call: once warmed up, a call of an annotated function that succeeds
+//! allocates nothing, for every attribute and the usual stacks, whether its body completes at
+//! once or is pending once (a yield) before it completes.
+//!
+//! The allocations are counted by a `#[global_allocator]` around `std::alloc::System`, per thread
+//! (tests run in parallel on other threads), and only while the measured region is open.
+
+// `unsafe impl GlobalAlloc` cannot be written without `unsafe`: this file alone allows it (the
+// package denies `unsafe_code` in Cargo.toml; the library itself keeps `#![forbid(unsafe_code)]`).
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::future::Future;
+use std::hint::black_box;
+
+use taskward::{bounded, graceful, supervised, with_timeout};
+
+struct Counting;
+
+thread_local! {
+    /// Whether this thread's allocations are being counted now.
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    /// The allocations (and reallocations) of this thread while counting.
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn record() {
+    // `try_with`: never panic inside the allocator, even during thread teardown.
+    let _ = COUNTING.try_with(|counting| {
+        if counting.get() {
+            let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        }
+    });
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged; counting
+// touches only const-initialised thread-locals without destructors, and never allocates.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        record();
+        // SAFETY: forwarded as is; the caller upholds `GlobalAlloc::alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        record();
+        // SAFETY: as above.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        record();
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// The allocations of this thread while `f` runs.
+fn allocations_during(f: impl FnOnce()) -> u64 {
+    ALLOCATIONS.with(|n| n.set(0));
+    COUNTING.with(|c| c.set(true));
+    f();
+    COUNTING.with(|c| c.set(false));
+    ALLOCATIONS.with(Cell::get)
+}
+
+const CALLS: u64 = 1000;
+
+/// Warms `call` up, then counts the allocations of `CALLS` more calls, all inside one `block_on`
+/// of a current-thread runtime (the runtime and `block_on` itself are not measured). Even `i`
+/// are pending once before they complete.
+fn allocations_per_call<F, Fut>(call: F) -> u64
+where
+    F: Fn(u64, bool) -> Fut,
+    Fut: Future,
+{
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        // First calls: lazy statics (the global `Shutdown`), the runtime's queues.
+        for i in 0..16 {
+            black_box(call(i, i % 2 == 0).await);
+        }
+        let mut total = 0;
+        for i in 0..CALLS {
+            // Counted: the call, and what the runtime does while it is pending; not the loop.
+            let fut = call(black_box(i), i % 2 == 0);
+            let mut fut = std::pin::pin!(fut);
+            ALLOCATIONS.with(|n| n.set(0));
+            COUNTING.with(|c| c.set(true));
+            let output = fut.as_mut().await;
+            COUNTING.with(|c| c.set(false));
+            total += ALLOCATIONS.with(Cell::get);
+            black_box(output);
+        }
+        total
+    })
+}
+
+async fn body(x: u64, pend: bool) -> u64 {
+    if pend {
+        tokio::task::yield_now().await;
+    }
+    black_box(x) + 1
+}
+
+async fn plain(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+#[bounded(8)]
+async fn bounded_only(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+#[with_timeout("1s")]
+async fn timeout_only(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+#[bounded(8)]
+#[with_timeout("1s")]
+async fn bounded_then_timeout(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+#[graceful]
+async fn graceful_only(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+#[supervised]
+async fn supervised_only(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+#[graceful]
+#[supervised]
+async fn graceful_supervised(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+/// An annotated function whose body allocates once per call: the counter must see every one.
+#[bounded(8)]
+#[with_timeout("1s")]
+async fn allocating(x: u64, pend: bool) -> u64 {
+    let boxed = black_box(Box::new(x));
+    body(*boxed, pend).await
+}
+
+#[test]
+fn the_counter_counts() {
+    // Directly...
+    assert_eq!(allocations_during(|| drop(black_box(Box::new(1_u64)))), 1);
+    assert_eq!(allocations_during(|| drop(black_box(vec![1_u8; 3]))), 1);
+    assert_eq!(allocations_during(|| ()), 0);
+    // ... and through the same harness as the real measurements, inside an annotated call.
+    assert_eq!(allocations_per_call(allocating), CALLS);
+    assert_eq!(allocations_per_call(plain), 0);
+}
+
+#[test]
+fn bounded_does_not_allocate() {
+    assert_eq!(allocations_per_call(bounded_only), 0);
+}
+
+#[test]
+fn with_timeout_does_not_allocate() {
+    assert_eq!(allocations_per_call(timeout_only), 0);
+}
+
+#[test]
+fn bounded_with_timeout_does_not_allocate() {
+    assert_eq!(allocations_per_call(bounded_then_timeout), 0);
+}
+
+#[test]
+fn graceful_does_not_allocate() {
+    assert_eq!(allocations_per_call(graceful_only), 0);
+}
+
+#[test]
+fn supervised_does_not_allocate_when_the_first_run_succeeds() {
+    assert_eq!(allocations_per_call(supervised_only), 0);
+}
+
+#[test]
+fn graceful_supervised_does_not_allocate() {
+    assert_eq!(allocations_per_call(graceful_supervised), 0);
+}
