@@ -34,15 +34,8 @@ pub async fn acquire(bulkhead: &'static Bulkhead, meta: &'static Meta) -> Permit
         return permit;
     }
     let started = tokio::time::Instant::now();
-    let permit = bulkhead.acquire().await;
-    let waited = started.elapsed();
-    tracing::debug!(
-        target: "taskward",
-        function = meta.function,
-        waited = %DisplayDuration(waited),
-        limit = bulkhead.limit(),
-        "waited for a permit"
-    );
+    let permit = bulkhead.wait_for_permit().await;
+    waited(bulkhead, meta, started.elapsed());
     permit
 }
 
@@ -60,29 +53,41 @@ pub async fn acquire_within(
     let acquired = if wait.is_zero() {
         None
     } else {
-        tokio::time::timeout(wait, bulkhead.acquire()).await.ok()
+        tokio::time::timeout(wait, bulkhead.wait_for_permit())
+            .await
+            .ok()
     };
-    let waited = started.elapsed();
-    if let Some(permit) = acquired {
-        tracing::debug!(
-            target: "taskward",
-            function = meta.function,
-            waited = %DisplayDuration(waited),
-            limit = bulkhead.limit(),
-            "waited for a permit"
-        );
-        Ok(permit)
-    } else {
-        tracing::warn!(
-            target: "taskward",
-            function = meta.function,
-            limit = bulkhead.limit(),
-            in_flight = bulkhead.in_flight(),
-            waited = %DisplayDuration(waited),
-            "rejected: no permit free"
-        );
-        Err(Error::rejected(meta.function, bulkhead.limit(), waited))
+    match acquired {
+        Some(permit) => {
+            waited(bulkhead, meta, started.elapsed());
+            Ok(permit)
+        }
+        None => Err(rejected(bulkhead, meta, started.elapsed())),
     }
+}
+
+#[cold]
+fn waited(bulkhead: &Bulkhead, meta: &Meta, waited: Duration) {
+    tracing::debug!(
+        target: "taskward",
+        function = meta.function,
+        waited = %DisplayDuration(waited),
+        limit = bulkhead.limit(),
+        "waited for a permit"
+    );
+}
+
+#[cold]
+fn rejected(bulkhead: &Bulkhead, meta: &'static Meta, waited: Duration) -> Error {
+    tracing::warn!(
+        target: "taskward",
+        function = meta.function,
+        limit = bulkhead.limit(),
+        in_flight = bulkhead.in_flight(),
+        waited = %DisplayDuration(waited),
+        "rejected: no permit free"
+    );
+    Error::rejected(meta.function, bulkhead.limit(), waited)
 }
 
 // ---------------------------------------------------------------------------------------------

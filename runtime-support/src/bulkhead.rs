@@ -96,6 +96,10 @@ impl Bulkhead {
     /// # }
     /// ```
     pub async fn acquire(&self) -> Permit<'_> {
+        self.wait_for_permit().await
+    }
+
+    pub(crate) async fn wait_for_permit(&self) -> Permit<'_> {
         match self.semaphore.acquire().await {
             Ok(permit) => Permit { _permit: permit },
             // The semaphore is private and never closed.
