@@ -464,22 +464,28 @@ impl Gen<'_> {
         let fake_return = match &self.func.sig.output {
             // `#[async_trait]` has put a return edge of its own in the block.
             _ if self.func.boxed.is_some() => TokenStream::new(),
-            ReturnType::Type(_, ty) if !self.func.returns_impl_trait() => quote_spanned! {m()=>
-                #[allow(
-                    unknown_lints,
-                    unreachable_code,
-                    clippy::diverging_sub_expression,
-                    clippy::empty_loop,
-                    clippy::let_unit_value,
-                    clippy::let_with_type_underscore,
-                    clippy::needless_return,
-                    clippy::unreachable
-                )]
-                if false {
-                    let __taskward_never: #ty = loop {};
-                    return __taskward_never;
+            ReturnType::Type(_, ty) if !self.func.returns_impl_trait() => {
+                // The return edge is located at the return type, so that a mismatch in the body
+                // says "return type inferred to be `T` here" at the user's `T`.
+                let at = m().located_at(ty.span());
+                let edge = quote_spanned!(at=> return __taskward_never;);
+                quote_spanned! {m()=>
+                    #[allow(
+                        unknown_lints,
+                        unreachable_code,
+                        clippy::diverging_sub_expression,
+                        clippy::empty_loop,
+                        clippy::let_unit_value,
+                        clippy::let_with_type_underscore,
+                        clippy::needless_return,
+                        clippy::unreachable
+                    )]
+                    if false {
+                        let __taskward_never: #ty = loop {};
+                        #edge
+                    }
                 }
-            },
+            }
             _ => TokenStream::new(),
         };
         quote_spanned! {body.span()=> async #mv { #fake_return #body } }
