@@ -5,7 +5,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Meta};
 
-use crate::attr::{Attr, Kind};
+use crate::attr::{Attr, Kind, Opts};
 use crate::item::AsyncFn;
 
 pub struct Stack {
@@ -115,6 +115,51 @@ impl Stack {
                 "#[bounded] above #[supervised] holds its permit through every restart and backoff sleep; put #[bounded] below #[supervised] to hold it only while a run is in progress".to_owned(),
             ));
         }
+        if let Some(warning) = self.deadline_before_restart() {
+            warnings.push(warning);
+        }
         warnings
+    }
+
+    /// The latency budget of a `#[with_timeout]` around `#[supervised]`: when the deadline ends
+    /// before the first restart could even begin (a run cut by its own per-run deadline, then the
+    /// shortest backoff), the supervision can never restart anything.
+    fn deadline_before_restart(&self) -> Option<(Span, &'static str, String)> {
+        let supervised = self.position(Kind::Supervised)?;
+        let Opts::Supervised(policy) = &self.layers[supervised].opts else {
+            return None;
+        };
+        let literal_timeout = |layer: &Attr| match &layer.opts {
+            Opts::WithTimeout(opts) => opts.limit.literal(),
+            _ => None,
+        };
+        let (outer_layer, outer) = self.layers[..supervised]
+            .iter()
+            .find_map(|layer| literal_timeout(layer).map(|limit| (layer, limit)))?;
+        let per_run = self.layers[supervised + 1..]
+            .iter()
+            .find_map(literal_timeout)
+            .unwrap_or_default();
+        let first_restart = per_run.saturating_add(policy.backoff_min);
+        (outer <= first_restart).then(|| {
+            let show = |d| humantime::format_duration(d).to_string();
+            let why = if per_run.is_zero() {
+                format!("the shortest backoff ({})", show(policy.backoff_min))
+            } else {
+                format!(
+                    "a run cut at its own deadline ({}) and the shortest backoff ({})",
+                    show(per_run),
+                    show(policy.backoff_min)
+                )
+            };
+            (
+                outer_layer.span,
+                "deadline_before_first_restart",
+                format!(
+                    "the deadline of {} ends before #[supervised] could restart anything: the first restart needs {why}; lengthen the deadline or shorten the backoff",
+                    show(outer)
+                ),
+            )
+        })
     }
 }
