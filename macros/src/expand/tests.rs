@@ -279,3 +279,143 @@ fn a_documented_function_states_its_policy() {
         "#]],
     );
 }
+
+#[test]
+fn graceful_with_its_own_coordinator_on_a_mut_method() {
+    check(
+        Kind::Graceful,
+        quote!(cancel, in = &self.shutdown),
+        quote! {
+            async fn stream(&mut self, topic: &str) -> u64 {
+                self.sent += 1;
+                self.sent
+            }
+        },
+        &expect![[r#"
+            async fn stream(
+                &mut self,
+                topic: &str,
+            ) -> ::core::result::Result<u64, ::taskward::Error> {
+                static __TASKWARD_META: ::taskward::__private::Meta = ::taskward::__private::Meta::new(
+                    ::core::concat!(::core::module_path!(), "::", "stream"),
+                );
+                let __taskward_shutdown: &::taskward::Shutdown = &self.shutdown;
+                let __taskward_shutdown: ::taskward::Shutdown = ::core::clone::Clone::clone(
+                    __taskward_shutdown,
+                );
+                let __taskward_shutdown = &__taskward_shutdown;
+                ::taskward::__private::graceful(
+                        __taskward_shutdown,
+                        &__TASKWARD_META,
+                        true,
+                        async move {
+                            #[allow(
+                                unknown_lints,
+                                unreachable_code,
+                                clippy::diverging_sub_expression,
+                                clippy::empty_loop,
+                                clippy::let_unit_value,
+                                clippy::let_with_type_underscore,
+                                clippy::needless_return,
+                                clippy::unreachable
+                            )]
+                            if false {
+                                let __taskward_never: u64 = loop {};
+                                return __taskward_never;
+                            }
+                            {
+                                self.sent += 1;
+                                self.sent
+                            }
+                        },
+                    )
+                    .await
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn supervised_with_a_deadline_per_run() {
+    check(
+        Kind::Supervised,
+        quote!(restart = "always", backoff = "1s..30s", jitter = false),
+        quote! {
+            #[with_timeout("5s")]
+            async fn poll_feed(mut cursor: Cursor, client: &mut Client) {
+                cursor.advance(client.fetch().await);
+            }
+        },
+        &expect![[r#"
+            async fn poll_feed(
+                cursor: Cursor,
+                client: &mut Client,
+            ) -> ::core::result::Result<(), ::taskward::Error> {
+                #[allow(unused_imports)]
+                use with_timeout as _;
+                static __TASKWARD_META: ::taskward::__private::Meta = ::taskward::__private::Meta::new(
+                    ::core::concat!(::core::module_path!(), "::", "poll_feed"),
+                );
+                static __TASKWARD_POLICY_0: ::taskward::__private::SupervisePolicy = ::taskward::__private::SupervisePolicy {
+                    restarts: 5u32,
+                    within: ::core::time::Duration::new(60u64, 0u32),
+                    backoff_min: ::core::time::Duration::new(1u64, 0u32),
+                    backoff_max: ::core::time::Duration::new(30u64, 0u32),
+                    jitter: false,
+                    always: true,
+                };
+                {
+                    let mut __taskward_supervisor = ::taskward::__private::Supervisor::new(
+                        &__TASKWARD_META,
+                        &__TASKWARD_POLICY_0,
+                        ::taskward::__private::global_shutdown(),
+                    );
+                    loop {
+                        let mut cursor = ::taskward::__private::rerun_arg(&cursor);
+                        let client = &mut *client;
+                        match __taskward_supervisor
+                            .run(
+                                ::taskward::__private::timeout(
+                                    &__TASKWARD_META,
+                                    ::core::time::Duration::new(5u64, 0u32),
+                                    async move {
+                                        {
+                                            cursor.advance(client.fetch().await);
+                                        }
+                                    },
+                                ),
+                            )
+                            .await
+                        {
+                            ::taskward::__private::Ok(
+                                ::taskward::__private::Ok(__taskward_value),
+                            ) => {
+                                if __taskward_supervisor.restart_after_ok().await {
+                                    continue;
+                                }
+                                break ::taskward::__private::Ok(__taskward_value);
+                            }
+                            ::taskward::__private::Ok(
+                                ::taskward::__private::Err(__taskward_error),
+                            ) => {
+                                let __taskward_restart = __taskward_supervisor
+                                    .restart_after_error(&__taskward_error);
+                                if __taskward_restart.await {
+                                    continue;
+                                }
+                                break ::taskward::__private::Err(__taskward_error);
+                            }
+                            ::taskward::__private::Err(__taskward_panic) => {
+                                if __taskward_supervisor.restart_after_panic(&__taskward_panic).await
+                                {
+                                    continue;
+                                }
+                                break ::taskward::__private::Err(__taskward_panic.into_error());
+                            }
+                        }
+                    }
+                }
+            }
+        "#]],
+    );
+}
