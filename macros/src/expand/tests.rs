@@ -419,3 +419,84 @@ fn supervised_with_a_deadline_per_run() {
         "#]],
     );
 }
+
+/// Whatever the input, the macro answers with tokens (an error and the item), never a panic.
+#[test]
+fn bad_input_gives_an_error_never_a_panic() {
+    let items = [
+        quote!(
+            async fn f() {}
+        ),
+        quote!(
+            fn f() {}
+        ),
+        quote!(
+            struct S;
+        ),
+        quote!(
+            async fn f();
+        ),
+        quote!(
+            async fn f() -> impl Sized {
+                1
+            }
+        ),
+        quote!(
+            const async fn f() {}
+        ),
+        quote!(
+            async fn f(self) {}
+        ),
+        quote!(
+            async fn f(#[attr] x: u8) {}
+        ),
+        quote!(async fn f() {} extra tokens),
+        quote!(),
+        quote!(
+            #[with_timeout]
+            #[bounded = 3]
+            #[supervised(backoff = 5)]
+            async fn f() {}
+        ),
+    ];
+    let args = [
+        quote!(),
+        quote!(0),
+        quote!(-0),
+        quote!(99999999999999999999999999),
+        quote!(8u8),
+        quote!("8"),
+        quote!(wait),
+        quote!(wait =),
+        quote!(= 3),
+        quote!(,,),
+        quote!(in = 3),
+        quote!(in = &self.x, in = &self.y),
+        quote!(cancel = true),
+        quote!(backoff = "1s.."),
+        quote!(backoff = "..1s"),
+        quote!(backoff = "1s..2s..3s"),
+        quote!(backoff = "a..b"),
+        quote!(within = "0ms"),
+        quote!(restarts = 4294967296),
+        quote!("1ns"),
+        quote!("18446744073709551615s"),
+        quote!("999999999999999999999h"),
+        quote!(restart = "always", restart = "always"),
+    ];
+    for kind in Kind::ALL {
+        for item in &items {
+            let item_is_rust = syn::parse2::<syn::File>(item.clone()).is_ok();
+            for arg in &args {
+                let out = expand(kind, arg.clone(), item.clone());
+                // What we emit is Rust whenever what we were given was.
+                if item_is_rust {
+                    assert!(
+                        syn::parse2::<syn::File>(out.clone()).is_ok(),
+                        "{kind:?}({arg}) on `{item}` gave `{out}`"
+                    );
+                }
+            }
+        }
+    }
+}
