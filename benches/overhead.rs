@@ -19,8 +19,8 @@
 //! ```text
 //! cargo bench --bench overhead --no-run   # prints the binary's path
 //! OVERHEAD_CALLGRIND=100000 valgrind --tool=callgrind --toggle-collect='overhead::case_graceful_taskward' \
-//!     --callgrind-out-file=/tmp/graceful_taskward.cg target/release/deps/overhead-<hash>
-//! callgrind_annotate /tmp/graceful_taskward.cg | head -30   # PROGRAM TOTALS / 100000
+//!     --callgrind-out-file=graceful_taskward.cg target/release/deps/overhead-<hash>
+//! callgrind_annotate graceful_taskward.cg | head -30   # PROGRAM TOTALS / 100000
 //! ```
 //!
 //! Instruction counts miss what costs more than an instruction: an uncontended atomic
