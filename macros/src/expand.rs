@@ -38,22 +38,7 @@ pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
 
 fn expand_fn(kind: Kind, args: TokenStream, func: &mut AsyncFn) -> syn::Result<TokenStream> {
     let first = Attr::parse(kind, Span::call_site(), args);
-    // Collect the rest of the stack even when the first attribute is wrong, to report all errors.
-    let stack = match first {
-        Ok(first) => stack::collect(first, func)?,
-        Err(mut err) => {
-            let placeholder = Attr {
-                kind,
-                span: Span::call_site(),
-                path: None,
-                opts: Opts::Graceful(GracefulOpts::default()),
-            };
-            if let Err(more) = stack::collect(placeholder, func) {
-                err.combine(more);
-            }
-            return Err(err);
-        }
-    };
+    let stack = stack::collect(kind, first, func)?;
     validate(&stack, func)?;
     Ok(generate(&stack, func))
 }
@@ -495,15 +480,17 @@ impl Gen<'_> {
         let bulkhead = match (&opts.limit, &opts.shared) {
             (Some(limit), _) => {
                 let name = format_ident!("__TASKWARD_BULKHEAD_{}", i, span = m());
-                let limit = match limit {
+                let (limit, at) = match limit {
                     Limit::Lit(lit) => {
                         let value: usize = lit.base10_parse().unwrap_or(1);
-                        quote_spanned!(lit.span()=> #value)
+                        (quote_spanned!(lit.span()=> #value), lit.span())
                     }
-                    Limit::Const(expr) => expr.to_token_stream(),
+                    Limit::Const(expr) => (expr.to_token_stream(), expr.span()),
                 };
+                // Located at the limit: a `const` limit of zero fails there when evaluated.
+                let new = quote_spanned!(m().located_at(at)=> ::taskward::Bulkhead::new(#limit));
                 self.prelude.extend(quote_spanned! {m()=>
-                    static #name: ::taskward::Bulkhead = ::taskward::Bulkhead::new(#limit);
+                    static #name: ::taskward::Bulkhead = #new;
                 });
                 quote_spanned!(m()=> &#name)
             }
@@ -681,7 +668,7 @@ impl Gen<'_> {
         if custom {
             quote_spanned!(m()=> __taskward_shutdown)
         } else {
-            quote_spanned!(m()=> ::taskward::__private::global_shutdown())
+            quote_spanned!(m()=> ::taskward::Shutdown::global())
         }
     }
 }

@@ -25,15 +25,24 @@ pub fn kind_of(attr: &Attribute) -> Option<Kind> {
     Kind::from_name(name)
 }
 
-/// Takes the taskward attributes off `func` and parses them. Every mistake found is reported,
-/// each once.
-pub fn collect(first: Attr, func: &mut AsyncFn) -> syn::Result<Stack> {
-    let mut layers = vec![first];
+/// Takes the taskward attributes off `func` and parses them, below the invoked attribute `first`
+/// (of kind `first_kind`, parsed or not). Every mistake found is reported, each once.
+pub fn collect(
+    first_kind: Kind,
+    first: syn::Result<Attr>,
+    func: &mut AsyncFn,
+) -> syn::Result<Stack> {
+    let mut kinds = vec![first_kind];
+    let mut layers = Vec::new();
     let mut errors: Option<syn::Error> = None;
     let mut push_err = |err: syn::Error| match &mut errors {
         Some(all) => all.combine(err),
         None => errors = Some(err),
     };
+    match first {
+        Ok(first) => layers.push(first),
+        Err(err) => push_err(err),
+    }
     let mut kept = Vec::with_capacity(func.attrs.len());
     for attr in core::mem::take(&mut func.attrs) {
         let Some(kind) = kind_of(&attr) else {
@@ -56,7 +65,7 @@ pub fn collect(first: Attr, func: &mut AsyncFn) -> syn::Result<Stack> {
                 continue;
             }
         };
-        if layers.iter().any(|layer| layer.kind == kind) {
+        if kinds.contains(&kind) {
             push_err(syn::Error::new(
                 span,
                 format!(
@@ -66,6 +75,7 @@ pub fn collect(first: Attr, func: &mut AsyncFn) -> syn::Result<Stack> {
             ));
             continue;
         }
+        kinds.push(kind);
         match Attr::parse(kind, span, args) {
             Ok(mut layer) => {
                 layer.path = Some(attr.path().clone());

@@ -257,17 +257,3 @@ pub fn rerun_arg<T: RerunArg>(arg: &T) -> T {
 
 pub use crate::shutdown::{Shutdown, graceful};
 pub use crate::supervise::{Backoff, Panic, RestartBudget, SupervisePolicy, Supervisor};
-
-/// A handle on `s` for generated code that must own its coordinator.
-#[inline]
-#[must_use]
-pub fn shutdown_handle(s: &Shutdown) -> Shutdown {
-    s.clone()
-}
-
-/// The process-wide coordinator, `Shutdown::global()`.
-#[inline]
-#[must_use]
-pub fn global_shutdown() -> &'static Shutdown {
-    Shutdown::global()
-}

@@ -205,14 +205,14 @@ fn a_documented_function_states_its_policy() {
                 {
                     ::taskward::__private::flatten(
                         ::taskward::__private::graceful(
-                                ::taskward::__private::global_shutdown(),
+                                ::taskward::Shutdown::global(),
                                 &__TASKWARD_META,
                                 true,
                                 async move {
                                     let mut __taskward_supervisor = ::taskward::__private::Supervisor::new(
                                         &__TASKWARD_META,
                                         &__TASKWARD_POLICY_1,
-                                        ::taskward::__private::global_shutdown(),
+                                        ::taskward::Shutdown::global(),
                                     );
                                     loop {
                                         match __taskward_supervisor
@@ -368,7 +368,7 @@ fn supervised_with_a_deadline_per_run() {
                     let mut __taskward_supervisor = ::taskward::__private::Supervisor::new(
                         &__TASKWARD_META,
                         &__TASKWARD_POLICY_0,
-                        ::taskward::__private::global_shutdown(),
+                        ::taskward::Shutdown::global(),
                     );
                     loop {
                         let mut cursor = ::taskward::__private::rerun_arg(&cursor);

@@ -15,14 +15,14 @@ async fn consume(&self, queue: Queue) -> Result<(), WorkerError> {
     match {
         ::taskward::__private::flatten(
             ::taskward::__private::graceful(
-                    ::taskward::__private::global_shutdown(),
+                    ::taskward::Shutdown::global(),
                     &__TASKWARD_META,
                     false,
                     async move {
                         let mut __taskward_supervisor = ::taskward::__private::Supervisor::new(
                             &__TASKWARD_META,
                             &__TASKWARD_POLICY_1,
-                            ::taskward::__private::global_shutdown(),
+                            ::taskward::Shutdown::global(),
                         );
                         loop {
                             let __taskward_self = self;
