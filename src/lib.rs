@@ -1,7 +1,5 @@
 #![doc = include_str!("docs/lib.md")]
-#![doc = "```text"]
-#![doc = include_str!("docs/expand/bounded_with_timeout.rs")]
-#![doc = "```"]
+#![doc = include_str!("docs/expand/bounded_with_timeout.md")]
 #![doc = include_str!("docs/lib2.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -10,23 +8,17 @@
 extern crate self as taskward;
 
 #[doc = include_str!("docs/bounded.md")]
-#[doc = "```text"]
-#[doc = include_str!("docs/expand/bounded.rs")]
-#[doc = "```"]
+#[doc = include_str!("docs/expand/bounded.md")]
 #[doc(inline)]
 pub use taskward_macros::bounded;
 
 #[doc = include_str!("docs/with_timeout.md")]
-#[doc = "```text"]
-#[doc = include_str!("docs/expand/with_timeout.rs")]
-#[doc = "```"]
+#[doc = include_str!("docs/expand/with_timeout.md")]
 #[doc(inline)]
 pub use taskward_macros::with_timeout;
 
 #[doc = include_str!("docs/supervised.md")]
-#[doc = "```text"]
-#[doc = include_str!("docs/expand/graceful_supervised.rs")]
-#[doc = "```"]
+#[doc = include_str!("docs/expand/graceful_supervised.md")]
 #[doc(inline)]
 pub use taskward_macros::supervised;
 

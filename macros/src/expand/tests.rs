@@ -23,7 +23,8 @@ fn check(kind: Kind, args: TokenStream, item: TokenStream, expected: &Expect) {
 
 /// A snapshot that the docs show.
 fn check_file(kind: Kind, args: TokenStream, item: TokenStream, expected: &ExpectFile) {
-    expected.assert_eq(&pretty(kind, args, item));
+    // A complete Markdown block, which the docs include as it is.
+    expected.assert_eq(&format!("```text\n{}```\n", pretty(kind, args, item)));
 }
 
 #[test]
@@ -34,7 +35,7 @@ fn bounded_alone_keeps_the_signature() {
         quote! {
             async fn fetch(url: &str) -> usize { url.len() }
         },
-        &expect_file!["../../../src/docs/expand/bounded.rs"],
+        &expect_file!["../../../src/docs/expand/bounded.md"],
     );
 }
 
@@ -46,7 +47,7 @@ fn with_timeout_turns_a_plain_return_into_a_result() {
         quote! {
             pub async fn answer() -> u32 { 42 }
         },
-        &expect_file!["../../../src/docs/expand/with_timeout.rs"],
+        &expect_file!["../../../src/docs/expand/with_timeout.md"],
     );
 }
 
@@ -61,7 +62,7 @@ fn bounded_with_timeout_on_a_method() {
                 self.client.get(url).await
             }
         },
-        &expect_file!["../../../src/docs/expand/bounded_with_timeout.rs"],
+        &expect_file!["../../../src/docs/expand/bounded_with_timeout.md"],
     );
 }
 
@@ -136,7 +137,7 @@ fn graceful_supervised_on_a_method() {
                 self.process(queue.next().await?).await
             }
         },
-        &expect_file!["../../../src/docs/expand/graceful_supervised.rs"],
+        &expect_file!["../../../src/docs/expand/graceful_supervised.md"],
     );
 }
 
