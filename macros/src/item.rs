@@ -253,3 +253,97 @@ pub fn typed_args(sig: &Signature) -> impl Iterator<Item = &syn::PatType> {
         FnArg::Receiver(_) => None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+    use syn::Type;
+
+    use super::{AsyncFn, Output, contains_impl, is_result};
+
+    fn ty(tokens: proc_macro2::TokenStream) -> Type {
+        syn::parse2(tokens).unwrap()
+    }
+
+    #[test]
+    fn results_are_told_by_the_last_segment_of_their_path() {
+        for result in [
+            quote!(Result<u8, E>),
+            quote!(std::io::Result<u8>),
+            quote!(::core::result::Result<(), E>),
+            quote!(anyhow::Result<u8>),
+            quote!((Result<u8, E>)),
+        ] {
+            assert!(is_result(&ty(result.clone())), "{result}");
+        }
+        for plain in [
+            quote!(u8),
+            quote!(Option<Result<u8, E>>),
+            quote!(FetchResult<u8>),
+            quote!(<T as Trait>::Result),
+            quote!(&Result<u8, E>),
+            quote!((Result<u8, E>, u8)),
+        ] {
+            assert!(!is_result(&ty(plain.clone())), "{plain}");
+        }
+    }
+
+    #[test]
+    fn impl_trait_is_found_anywhere_in_a_type() {
+        assert!(contains_impl(quote!(impl Display)));
+        assert!(contains_impl(quote!(Result<impl Display, E>)));
+        assert!(!contains_impl(quote!(Result<u8, E>)));
+    }
+
+    fn parse(item: proc_macro2::TokenStream) -> AsyncFn {
+        syn::parse2(item).unwrap()
+    }
+
+    #[test]
+    fn a_method_rewritten_by_async_trait_is_recognised() {
+        let func = parse(quote! {
+            fn get<'a>(&'a self) -> ::core::pin::Pin<Box<dyn ::core::future::Future<Output = Result<u8, E>> + Send + 'a>> {
+                Box::pin(async move { let __self = self; Ok(1) })
+            }
+        });
+        assert!(func.boxed.is_some());
+        assert!(matches!(func.output(), Output::Result(_)));
+
+        let plain_output = parse(quote! {
+            fn get<'a>(&'a self) -> Pin<Box<dyn Future<Output = u8> + Send + 'a>> {
+                Box::pin(async move { 1 })
+            }
+        });
+        assert!(matches!(plain_output.output(), Output::Plain(_)));
+    }
+
+    #[test]
+    fn other_functions_are_not_taken_for_async_trait_methods() {
+        // `async fn` returning a boxed future, a body that does more than box, a non-`move` block.
+        for item in [
+            quote!(
+                async fn f() -> u8 {
+                    Box::pin(async move { 1 })
+                }
+            ),
+            quote!(
+                fn f() -> Pin<Box<dyn Future<Output = u8>>> {
+                    let x = 1;
+                    Box::pin(async move { x })
+                }
+            ),
+            quote!(
+                fn f() -> Pin<Box<dyn Future<Output = u8>>> {
+                    Box::pin(async { 1 })
+                }
+            ),
+            quote!(
+                fn f() -> u8 {
+                    1
+                }
+            ),
+        ] {
+            assert!(parse(item.clone()).boxed.is_none(), "{item}");
+        }
+    }
+}

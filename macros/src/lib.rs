@@ -1,37 +1,46 @@
 //! Procedural macros of [taskward](https://docs.rs/taskward). Depend on `taskward`, which
 //! re-exports them with their documentation; this crate's API is the attributes only.
 //!
-//! Each entry point converts its tokens and calls `expand::expand`, a pure function from tokens
-//! to tokens: parse (`attr`, `item`), collect the stack (`stack`), validate and generate
-//! (`expand`), or fall back (`fallback`) to the user's item with the error.
+//! Each entry point converts its tokens and calls [`pipeline::expand`], a pure function from
+//! tokens to tokens. The pipeline runs by stage: parse the function (`item`) and the arguments
+//! (`options`, `duration`), collect the stack (`stack`), validate (`validate`), lint the stack
+//! (`lints`), generate (`generate`, `policy`, `rerun`), or fall back (`fallback`) to the user's item
+//! with the error. Each attribute is one module under `attrs`, which the stages dispatch to.
 #![forbid(unsafe_code)]
 
-mod attr;
-mod expand;
+mod attrs;
+mod duration;
 mod fallback;
+mod generate;
 mod item;
+mod lints;
+mod options;
+mod pipeline;
+mod policy;
+mod rerun;
 mod stack;
+mod validate;
 
 use proc_macro::TokenStream;
 
-use attr::Kind;
+use attrs::Kind;
 
 #[proc_macro_attribute]
 pub fn bounded(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(Kind::Bounded, args.into(), item.into()).into()
+    pipeline::expand(Kind::Bounded, args.into(), item.into()).into()
 }
 
 #[proc_macro_attribute]
 pub fn with_timeout(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(Kind::WithTimeout, args.into(), item.into()).into()
+    pipeline::expand(Kind::WithTimeout, args.into(), item.into()).into()
 }
 
 #[proc_macro_attribute]
 pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(Kind::Supervised, args.into(), item.into()).into()
+    pipeline::expand(Kind::Supervised, args.into(), item.into()).into()
 }
 
 #[proc_macro_attribute]
 pub fn graceful(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(Kind::Graceful, args.into(), item.into()).into()
+    pipeline::expand(Kind::Graceful, args.into(), item.into()).into()
 }

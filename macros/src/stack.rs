@@ -1,11 +1,11 @@
 //! The stack: the invoked attribute and every taskward attribute below it, in written order
 //! (outermost first), taken off the function so that one expansion handles them all.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::spanned::Spanned;
 use syn::{Attribute, Meta};
 
-use crate::attr::{Attr, Kind, Opts};
+use crate::attrs::{Attr, Kind};
 use crate::item::AsyncFn;
 
 pub struct Stack {
@@ -98,78 +98,16 @@ pub fn strip(func: &mut AsyncFn) {
 }
 
 impl Stack {
+    /// Whether a layer can fail with a `taskward::Error` (the one source of truth: each
+    /// attribute's [`Caps::fails`](crate::attrs::Caps::fails)).
     pub fn can_fail(&self) -> bool {
-        self.layers.iter().any(Attr::can_fail)
+        self.layers.iter().any(|layer| layer.caps().fails)
     }
 
+    /// Whether a layer runs the body more than once.
     pub fn reruns(&self) -> bool {
-        self.layers.iter().any(|layer| layer.kind.reruns())
-    }
-
-    pub fn position(&self, kind: Kind) -> Option<usize> {
-        self.layers.iter().position(|layer| layer.kind == kind)
-    }
-
-    /// Order findings that are almost always a mistake: returned as soft warnings.
-    /// Each is (where, a name for the warning, the message).
-    pub fn order_warnings(&self) -> Vec<(Span, &'static str, String)> {
-        let mut warnings = Vec::new();
-        if let (Some(bounded), Some(supervised)) = (
-            self.position(Kind::Bounded),
-            self.position(Kind::Supervised),
-        ) && bounded < supervised
-        {
-            warnings.push((
-                self.layers[bounded].span,
-                "bounded_above_supervised",
-                "#[bounded] above #[supervised] holds its permit through every restart and backoff sleep; put #[bounded] below #[supervised] to hold it only while a run is in progress".to_owned(),
-            ));
-        }
-        if let Some(warning) = self.deadline_before_restart() {
-            warnings.push(warning);
-        }
-        warnings
-    }
-
-    /// The latency budget of a `#[with_timeout]` around `#[supervised]`: when the deadline ends
-    /// before the first restart could even begin (a run cut by its own per-run deadline, then the
-    /// shortest backoff), the supervision can never restart anything.
-    fn deadline_before_restart(&self) -> Option<(Span, &'static str, String)> {
-        let supervised = self.position(Kind::Supervised)?;
-        let Opts::Supervised(policy) = &self.layers[supervised].opts else {
-            return None;
-        };
-        let literal_timeout = |layer: &Attr| match &layer.opts {
-            Opts::WithTimeout(opts) => opts.limit.literal(),
-            _ => None,
-        };
-        let (outer_layer, outer) = self.layers[..supervised]
+        self.layers
             .iter()
-            .find_map(|layer| literal_timeout(layer).map(|limit| (layer, limit)))?;
-        let per_run = self.layers[supervised + 1..]
-            .iter()
-            .find_map(literal_timeout)
-            .unwrap_or_default();
-        let first_restart = per_run.saturating_add(policy.backoff_min);
-        (outer <= first_restart).then(|| {
-            let show = |d| humantime::format_duration(d).to_string();
-            let why = if per_run.is_zero() {
-                format!("the shortest backoff ({})", show(policy.backoff_min))
-            } else {
-                format!(
-                    "a run cut at its own deadline ({}) and the shortest backoff ({})",
-                    show(per_run),
-                    show(policy.backoff_min)
-                )
-            };
-            (
-                outer_layer.span,
-                "deadline_before_first_restart",
-                format!(
-                    "the deadline of {} ends before #[supervised] could restart anything: the first restart needs {why}; lengthen the deadline or shorten the backoff",
-                    show(outer)
-                ),
-            )
-        })
+            .any(|layer| layer.caps().reruns.is_some())
     }
 }

@@ -8,8 +8,8 @@ use expect_test::{Expect, ExpectFile, expect, expect_file};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::expand;
-use crate::attr::Kind;
+use crate::attrs::Kind;
+use crate::pipeline::expand;
 
 fn pretty(kind: Kind, args: TokenStream, item: TokenStream) -> String {
     let tokens = expand(kind, args, item);
@@ -485,7 +485,7 @@ fn bad_input_gives_an_error_never_a_panic() {
         quote!("999999999999999999999h"),
         quote!(restart = "always", restart = "always"),
     ];
-    for kind in Kind::ALL {
+    for &kind in Kind::ALL {
         for item in &items {
             let item_is_rust = syn::parse2::<syn::File>(item.clone()).is_ok();
             for arg in &args {

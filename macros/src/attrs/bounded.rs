@@ -1,0 +1,242 @@
+//! `#[bounded(n)]`: at most `n` calls at once; the others wait for a permit, or give up after
+//! `wait` with `Error::Rejected`. `in = NAME` shares the permits of a `static` bulkhead.
+
+use proc_macro2::Span;
+use quote::{ToTokens, format_ident, quote_spanned};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, Lit, LitInt};
+
+use super::{Attribute, Caps};
+use crate::duration::{self, DurationArg, Zero};
+use crate::generate::{Code, Gen, Mode, m};
+use crate::options::{RawArg, Seen, unknown};
+
+/// `#[bounded]` resolved: where the permits come from, and how long a call waits for one.
+#[derive(Clone)]
+pub struct Bounded {
+    pub permits: Permits,
+    /// `None`: wait as long as it takes (the wrapper cannot fail).
+    pub wait: Option<DurationArg>,
+}
+
+/// The permits of a `#[bounded]` function: its own, or a shared bulkhead's.
+#[derive(Clone)]
+pub enum Permits {
+    /// A limit of its own, in a per-function `static` bulkhead.
+    Own(Limit),
+    /// `in = NAME`: a shared `static NAME: Bulkhead`.
+    Shared(Box<Expr>),
+}
+
+/// The limit of `#[bounded]`.
+#[derive(Clone)]
+pub enum Limit {
+    /// A literal, checked to be at least 1.
+    Lit(LitInt),
+    /// A constant, checked by the compiler when the `static` is evaluated.
+    Const(Box<Expr>),
+}
+
+/// The options as written, before the cross-option checks.
+#[derive(Default)]
+struct Written {
+    limit: Option<Limit>,
+    wait: Option<DurationArg>,
+    shared: Option<Box<Expr>>,
+}
+
+impl Attribute for Bounded {
+    const NAME: &'static str = "bounded";
+    const OPTIONS: &'static [&'static str] = &["wait", "in"];
+
+    fn parse(span: Span, args: Vec<RawArg>) -> syn::Result<Self> {
+        let mut written = Written::default();
+        let mut seen = Seen::new();
+        for (i, arg) in args.into_iter().enumerate() {
+            match arg {
+                RawArg::Positional(expr) if i == 0 => written.limit = Some(limit(expr)?),
+                RawArg::Positional(expr) => {
+                    return Err(syn::Error::new_spanned(
+                        &expr,
+                        "the limit comes first; other options are written `key = value`: `wait = \"100ms\"`, `in = NAME`",
+                    ));
+                }
+                RawArg::Named { key, value } => {
+                    seen.first(&key)?;
+                    match key.unraw().to_string().as_str() {
+                        "wait" => written.wait = Some(duration::duration(&value, Zero::Allowed)?),
+                        "in" => written.shared = Some(Box::new(shared_path(value)?)),
+                        _ => return Err(unknown(Self::NAME, &key, Self::OPTIONS)),
+                    }
+                }
+            }
+        }
+        let permits = match (written.limit, written.shared) {
+            (Some(limit), Some(_)) => {
+                let span = match &limit {
+                    Limit::Lit(lit) => lit.span(),
+                    Limit::Const(expr) => expr.span(),
+                };
+                return Err(syn::Error::new(
+                    span,
+                    "#[bounded] takes either a limit of its own or `in = NAME` (the limit of a shared `Bulkhead`), not both",
+                ));
+            }
+            (None, None) => {
+                return Err(syn::Error::new(
+                    span,
+                    "#[bounded] needs a limit: `#[bounded(8)]` for at most 8 calls at once, or `#[bounded(in = NAME)]` to share a `static NAME: taskward::Bulkhead`",
+                ));
+            }
+            (Some(limit), None) => Permits::Own(limit),
+            (None, Some(shared)) => Permits::Shared(shared),
+        };
+        Ok(Bounded {
+            permits,
+            wait: written.wait,
+        })
+    }
+
+    fn caps(&self) -> Caps {
+        Caps {
+            fails: self.wait.is_some(),
+            holds_permit: true,
+            ..Caps::default()
+        }
+    }
+
+    fn policy(&self) -> String {
+        let limit = match &self.permits {
+            Permits::Own(Limit::Lit(lit)) => format!("at most {lit} calls at once"),
+            Permits::Own(Limit::Const(expr)) => {
+                format!("at most `{}` calls at once", expr.to_token_stream())
+            }
+            Permits::Shared(shared) => {
+                format!("shares the permits of `{}`", shared.to_token_stream())
+            }
+        };
+        let wait = match self.wait.as_ref().and_then(DurationArg::literal) {
+            None => "; a call waits for a permit as long as it takes".to_owned(),
+            Some(d) if d.is_zero() => {
+                "; a call fails with `Error::Rejected` at once when none is free".to_owned()
+            }
+            Some(d) => format!(
+                "; a call fails with `Error::Rejected` after waiting {} for a permit",
+                duration::show(d)
+            ),
+        };
+        format!("- **bounded**: {limit}{wait}.")
+    }
+
+    fn generate(&self, g: &mut Gen<'_>, i: usize, mode: Mode) -> (Code, bool) {
+        let bulkhead = match &self.permits {
+            Permits::Own(limit) => {
+                let name = format_ident!("__TASKWARD_BULKHEAD_{}", i, span = m());
+                let (limit, at) = match limit {
+                    Limit::Lit(lit) => {
+                        let value: usize = lit.base10_parse().unwrap_or(1);
+                        (quote_spanned!(lit.span()=> #value), lit.span())
+                    }
+                    Limit::Const(expr) => (expr.to_token_stream(), expr.span()),
+                };
+                // Located at the limit: a `const` limit of zero fails there when evaluated.
+                let new = quote_spanned!(m().located_at(at)=> ::taskward::Bulkhead::new(#limit));
+                g.prelude.extend(quote_spanned! {m()=>
+                    static #name: ::taskward::Bulkhead = #new;
+                });
+                quote_spanned!(m()=> &#name)
+            }
+            Permits::Shared(shared) => {
+                let shared = &**shared;
+                quote_spanned!(shared.span()=> &#shared)
+            }
+        };
+        let (inner, inner_fallible) = g.chain(i + 1, mode);
+        match &self.wait {
+            None => (
+                Code::Value(quote_spanned! {m()=>
+                    {
+                        let __taskward_permit = ::taskward::__private::acquire(#bulkhead, &__TASKWARD_META).await;
+                        #inner.await
+                    }
+                }),
+                inner_fallible,
+            ),
+            Some(wait) => {
+                let wait = g.duration_arg(i, wait);
+                let inner = if inner_fallible {
+                    quote_spanned!(m()=> #inner.await)
+                } else {
+                    quote_spanned!(m()=> ::taskward::__private::Ok(#inner.await))
+                };
+                (
+                    Code::Value(quote_spanned! {m()=>
+                        {
+                            match ::taskward::__private::acquire_within(#bulkhead, &__TASKWARD_META, #wait).await {
+                                ::taskward::__private::Ok(__taskward_permit) => #inner,
+                                ::taskward::__private::Err(__taskward_error) => ::taskward::__private::Err(__taskward_error),
+                            }
+                        }
+                    }),
+                    true,
+                )
+            }
+        }
+    }
+}
+
+fn limit(expr: Expr) -> syn::Result<Limit> {
+    const WHAT: &str = "the limit of #[bounded] must be a positive integer (at most this many calls run at once), such as `8`, or the path of a `const`";
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) => {
+            if !matches!(lit.suffix(), "" | "usize") {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    "the limit of #[bounded] is a `usize`: drop the suffix",
+                ));
+            }
+            match lit.base10_parse::<usize>() {
+                Ok(0) => Err(syn::Error::new(
+                    lit.span(),
+                    "#[bounded(0)] would never let a call run; the limit must be at least 1",
+                )),
+                Ok(_) => Ok(Limit::Lit(lit)),
+                Err(_) => Err(syn::Error::new(
+                    lit.span(),
+                    "this limit does not fit in a `usize`",
+                )),
+            }
+        }
+        Expr::Path(path) if path.qself.is_none() => Ok(Limit::Const(Box::new(Expr::Path(path)))),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "the limit of #[bounded] is a number, not a string: write `{}`",
+                lit.value()
+            ),
+        )),
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            ..
+        }) => Err(syn::Error::new_spanned(
+            &expr,
+            "the limit of #[bounded] must be positive: at most this many calls run at once",
+        )),
+        other => Err(syn::Error::new_spanned(&other, WHAT)),
+    }
+}
+
+fn shared_path(expr: Expr) -> syn::Result<Expr> {
+    match expr {
+        Expr::Path(path) if path.qself.is_none() => Ok(Expr::Path(path)),
+        other => Err(syn::Error::new_spanned(
+            &other,
+            "`in` takes the name of a `static NAME: taskward::Bulkhead = taskward::Bulkhead::new(n);`",
+        )),
+    }
+}

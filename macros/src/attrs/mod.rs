@@ -1,0 +1,195 @@
+//! The attributes: one module each, holding its options (as written and as resolved), their
+//! parsing and checks, its line of the `# Concurrency policy` section and its code generation.
+//!
+//! The [`attributes!`] list below is the one place that names them all: it makes the [`Kind`] and
+//! [`Opts`] enums and their dispatch (exhaustive matches, static dispatch). The stages of the
+//! pipeline know the attributes only through [`Attribute`] and the capabilities ([`Caps`]) each
+//! declares, so that a check about "something that holds a permit around something that runs the
+//! body again" is written once, not once per pair of attributes.
+//!
+//! Adding an attribute: see `CONTRIBUTING.md` at the root of the repository.
+
+use core::time::Duration;
+
+use proc_macro2::{Span, TokenStream};
+
+use crate::generate::{Code, Gen, Mode};
+use crate::item::AsyncFn;
+use crate::options::RawArg;
+
+pub mod bounded;
+pub mod graceful;
+pub mod supervised;
+pub mod with_timeout;
+
+/// What every attribute module provides.
+pub trait Attribute: Sized {
+    /// The attribute's name, as written in `#[name]`.
+    const NAME: &'static str;
+
+    /// The options written `key = value` or as a flag (positional arguments aside), declared once:
+    /// the "unknown option" message lists them, and a test checks the docs' table of each.
+    const OPTIONS: &'static [&'static str];
+
+    /// Reads the arguments as written and resolves them (defaults applied, cross-option checks
+    /// done). `span` is the attribute's path, for errors about the attribute as a whole.
+    fn parse(span: Span, args: Vec<RawArg>) -> syn::Result<Self>;
+
+    /// What the attribute does, as the stack's checks and the code generation need to know.
+    fn caps(&self) -> Caps;
+
+    /// Checks against the function, beyond those every attribute shares.
+    fn validate(&self, _span: Span, _func: &AsyncFn) -> syn::Result<()> {
+        Ok(())
+    }
+
+    /// The attribute's line in the `# Concurrency policy` section of the function's docs.
+    fn policy(&self) -> String;
+
+    /// The code of layer `i`: it wraps the future of the layers inside (`g.chain(i + 1, mode)`).
+    /// Returns the code and whether it yields `Result<_, taskward::Error>`.
+    fn generate(&self, g: &mut Gen<'_>, i: usize, mode: Mode) -> (Code, bool);
+}
+
+/// The capabilities of an attribute with its options: the stack lints and the signature rule are
+/// written against these.
+#[derive(Clone, Copy, Default)]
+pub struct Caps {
+    /// The wrapper can fail with a `taskward::Error`, so the signature must carry one.
+    pub fails: bool,
+    /// The body runs more than once under this attribute.
+    pub reruns: Option<Rerun>,
+    /// A permit is held while the layers inside run.
+    pub holds_permit: bool,
+    /// A deadline over the layers inside, when it is a literal.
+    pub deadline: Option<Duration>,
+}
+
+/// How an attribute runs the body again, for the messages and the latency budget.
+#[derive(Clone, Copy)]
+pub struct Rerun {
+    /// The word for one more run: "restart".
+    pub noun: &'static str,
+    /// The shortest wait before the body runs again.
+    pub first_delay: Duration,
+}
+
+/// One taskward attribute of a stack, parsed.
+#[derive(Clone)]
+pub struct Attr {
+    /// The attribute's path as written (`bounded`, `taskward::bounded`): errors about the attribute
+    /// as a whole point here.
+    pub span: Span,
+    /// The path of an attribute taken off the function (not the invoked one), so that the user's
+    /// `use` of it still counts as used.
+    pub path: Option<syn::Path>,
+    pub opts: Opts,
+}
+
+impl Attr {
+    /// Parses the arguments of one attribute; `span` is the attribute's name.
+    pub fn parse(kind: Kind, span: Span, args: TokenStream) -> syn::Result<Attr> {
+        let raw = crate::options::parse_raw(args)?;
+        Ok(Attr {
+            span,
+            path: None,
+            opts: Opts::parse(kind, span, raw)?,
+        })
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.opts.kind()
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.kind().name()
+    }
+
+    pub fn caps(&self) -> Caps {
+        self.opts.caps()
+    }
+}
+
+/// Makes [`Kind`] (the attributes), [`Opts`] (one attribute's resolved options) and their
+/// dispatch from the list of attribute modules.
+macro_rules! attributes {
+    ($($variant:ident => $module:ident :: $ty:ident,)*) => {
+        /// The taskward attributes, in the order of the crate docs.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Kind {
+            $($variant,)*
+        }
+
+        impl Kind {
+            pub const ALL: &[Kind] = &[$(Kind::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => <$module::$ty as Attribute>::NAME,)*
+                }
+            }
+
+            #[cfg(test)]
+            pub fn options(self) -> &'static [&'static str] {
+                match self {
+                    $(Kind::$variant => <$module::$ty as Attribute>::OPTIONS,)*
+                }
+            }
+
+            pub fn from_name(name: &str) -> Option<Kind> {
+                Kind::ALL.iter().copied().find(|kind| kind.name() == name)
+            }
+        }
+
+        /// The resolved options of one attribute.
+        #[derive(Clone)]
+        pub enum Opts {
+            $($variant($module::$ty),)*
+        }
+
+        impl Opts {
+            fn parse(kind: Kind, span: Span, args: Vec<RawArg>) -> syn::Result<Opts> {
+                Ok(match kind {
+                    $(Kind::$variant => Opts::$variant(<$module::$ty as Attribute>::parse(span, args)?),)*
+                })
+            }
+
+            pub fn kind(&self) -> Kind {
+                match self {
+                    $(Opts::$variant(_) => Kind::$variant,)*
+                }
+            }
+
+            pub fn caps(&self) -> Caps {
+                match self {
+                    $(Opts::$variant(opts) => opts.caps(),)*
+                }
+            }
+
+            pub fn validate(&self, span: Span, func: &AsyncFn) -> syn::Result<()> {
+                match self {
+                    $(Opts::$variant(opts) => opts.validate(span, func),)*
+                }
+            }
+
+            pub fn policy(&self) -> String {
+                match self {
+                    $(Opts::$variant(opts) => opts.policy(),)*
+                }
+            }
+
+            pub fn generate(&self, g: &mut Gen<'_>, i: usize, mode: Mode) -> (Code, bool) {
+                match self {
+                    $(Opts::$variant(opts) => opts.generate(g, i, mode),)*
+                }
+            }
+        }
+    };
+}
+
+attributes! {
+    Bounded => bounded::Bounded,
+    WithTimeout => with_timeout::WithTimeout,
+    Supervised => supervised::Supervised,
+    Graceful => graceful::Graceful,
+}

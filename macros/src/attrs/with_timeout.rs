@@ -1,0 +1,88 @@
+//! `#[with_timeout(d)]`: the layers inside must finish within `d`, or they are dropped and the call
+//! fails with `Error::Timeout`.
+
+use proc_macro2::Span;
+use quote::{ToTokens, quote_spanned};
+use syn::{Expr, ExprLit, Lit};
+
+use super::{Attribute, Caps};
+use crate::duration::{self, DurationArg, Zero};
+use crate::generate::{Code, Gen, Mode, flatten, m};
+use crate::options::{RawArg, unknown};
+
+/// `#[with_timeout]` resolved.
+#[derive(Clone)]
+pub struct WithTimeout {
+    pub limit: DurationArg,
+}
+
+impl Attribute for WithTimeout {
+    const NAME: &'static str = "with_timeout";
+    const OPTIONS: &'static [&'static str] = &[];
+
+    fn parse(span: Span, args: Vec<RawArg>) -> syn::Result<Self> {
+        let mut limit = None;
+        for arg in args {
+            match arg {
+                RawArg::Positional(expr) if limit.is_none() => {
+                    limit = Some(match &expr {
+                        Expr::Lit(ExprLit {
+                            lit: Lit::Str(_), ..
+                        }) => duration::duration(&expr, Zero::Denied)?,
+                        Expr::Lit(ExprLit { lit, .. }) => {
+                            return Err(syn::Error::new(
+                                lit.span(),
+                                "a duration is written as a string with a unit, such as `\"250ms\"`, `\"2s\"` or `\"1m 30s\"`, or as an expression of type `Duration`",
+                            ));
+                        }
+                        _ => DurationArg::Expr(Box::new(expr)),
+                    });
+                }
+                RawArg::Positional(expr) => {
+                    return Err(syn::Error::new_spanned(
+                        &expr,
+                        "#[with_timeout] takes one duration, such as `#[with_timeout(\"2s\")]`",
+                    ));
+                }
+                RawArg::Named { key, .. } => return Err(unknown(Self::NAME, &key, Self::OPTIONS)),
+            }
+        }
+        match limit {
+            Some(limit) => Ok(WithTimeout { limit }),
+            None => Err(syn::Error::new(
+                span,
+                "#[with_timeout] needs a duration: `#[with_timeout(\"2s\")]`, or an expression of type `Duration`",
+            )),
+        }
+    }
+
+    fn caps(&self) -> Caps {
+        Caps {
+            fails: true,
+            deadline: self.limit.literal(),
+            ..Caps::default()
+        }
+    }
+
+    fn policy(&self) -> String {
+        match &self.limit {
+            DurationArg::Lit { value, .. } => format!(
+                "- **with_timeout**: cancelled with `Error::Timeout` after {}.",
+                duration::show(*value)
+            ),
+            DurationArg::Expr(expr) => format!(
+                "- **with_timeout**: cancelled with `Error::Timeout` after `{}`.",
+                expr.to_token_stream()
+            ),
+        }
+    }
+
+    fn generate(&self, g: &mut Gen<'_>, i: usize, mode: Mode) -> (Code, bool) {
+        let limit = g.duration_arg(i, &self.limit);
+        let (inner, inner_fallible) = g.chain(i + 1, mode);
+        let call = quote_spanned! {m()=>
+            ::taskward::__private::timeout(&__TASKWARD_META, #limit, #inner)
+        };
+        (flatten(call, inner_fallible), true)
+    }
+}

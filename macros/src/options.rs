@@ -1,0 +1,102 @@
+//! Reading attribute arguments: the list of positional values and `key = value` pairs, the
+//! duplicate check, the "unknown option" message built from an attribute's declared options, and
+//! the literal helpers that put their error on the offending tokens.
+
+use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Token};
+
+/// One argument as written: `8`, `"2s"`, `cancel`, `wait = "100ms"`, `in = POOL`.
+pub enum RawArg {
+    Positional(Expr),
+    Named { key: Ident, value: Expr },
+}
+
+impl Parse for RawArg {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if (input.peek(Ident::peek_any) || input.peek(Token![in]))
+            && input.peek2(Token![=])
+            && !input.peek2(Token![==])
+        {
+            let key = Ident::parse_any(input)?;
+            input.parse::<Token![=]>()?;
+            let value = input.parse()?;
+            Ok(RawArg::Named { key, value })
+        } else {
+            Ok(RawArg::Positional(input.parse()?))
+        }
+    }
+}
+
+/// The arguments of one attribute, in written order.
+pub fn parse_raw(tokens: TokenStream) -> syn::Result<Vec<RawArg>> {
+    let parsed = Punctuated::<RawArg, Token![,]>::parse_terminated.parse2(tokens)?;
+    Ok(parsed.into_iter().collect())
+}
+
+/// Remembers which options were given, so that a second one is an error on its key.
+pub struct Seen(Vec<String>);
+
+impl Seen {
+    pub fn new() -> Self {
+        Seen(Vec::new())
+    }
+
+    pub fn first(&mut self, key: &Ident) -> syn::Result<()> {
+        let name = key.unraw().to_string();
+        if self.0.contains(&name) {
+            return Err(syn::Error::new(
+                key.span(),
+                format!("`{name}` is given twice; keep one"),
+            ));
+        }
+        self.0.push(name);
+        Ok(())
+    }
+}
+
+/// `key` is not an option of `#[attribute]`.
+pub fn unknown(attribute: &str, key: &Ident, valid: &[&str]) -> syn::Error {
+    let list = valid
+        .iter()
+        .map(|opt| format!("`{opt}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    syn::Error::new(
+        key.span(),
+        format!(
+            "unknown option `{}` for #[{attribute}]; the options are {list}",
+            key.unraw(),
+        ),
+    )
+}
+
+pub fn int_lit<'a>(expr: &'a Expr, what: &str) -> syn::Result<&'a LitInt> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) => Ok(lit),
+        other => Err(syn::Error::new_spanned(other, what)),
+    }
+}
+
+pub fn str_lit<'a>(expr: &'a Expr, what: &str) -> syn::Result<&'a LitStr> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Ok(lit),
+        other => Err(syn::Error::new_spanned(other, what)),
+    }
+}
+
+pub fn bool_lit(expr: &Expr, what: &str) -> syn::Result<bool> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(lit),
+            ..
+        }) => Ok(lit.value),
+        other => Err(syn::Error::new_spanned(other, what)),
+    }
+}

@@ -1,0 +1,29 @@
+//! The pipeline, by stage: parse the function, collect the stack (parsing each attribute's
+//! options), validate, generate; on any error, fall back to the user's item with the error. The
+//! stages are thin: what is particular to an attribute lives in its module under `attrs`.
+
+use proc_macro2::{Span, TokenStream};
+
+use crate::attrs::{Attr, Kind};
+use crate::item::AsyncFn;
+use crate::{fallback, generate, stack, validate};
+
+/// Expands the attribute `kind` with arguments `args` on `item`. On any error, `item` is emitted
+/// as it was, with the error.
+pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut func: AsyncFn = match syn::parse2(item.clone()) {
+        Ok(func) => func,
+        Err(err) => return fallback::unparsed(&err, item),
+    };
+    match expand_fn(kind, args, &mut func) {
+        Ok(tokens) => tokens,
+        Err(err) => fallback::with_error(&err, func),
+    }
+}
+
+fn expand_fn(kind: Kind, args: TokenStream, func: &mut AsyncFn) -> syn::Result<TokenStream> {
+    let first = Attr::parse(kind, Span::call_site(), args);
+    let stack = stack::collect(kind, first, func)?;
+    validate::validate(&stack, func)?;
+    Ok(generate::generate(&stack, func))
+}
