@@ -7,22 +7,22 @@
 
 extern crate self as taskward;
 
-#[doc = include_str!("docs/bounded.md")]
+#[doc = include_str!("docs/attributes/bounded.md")]
 #[doc = include_str!("docs/expand/bounded.md")]
 #[doc(inline)]
 pub use taskward_macros::bounded;
 
-#[doc = include_str!("docs/with_timeout.md")]
+#[doc = include_str!("docs/attributes/with_timeout.md")]
 #[doc = include_str!("docs/expand/with_timeout.md")]
 #[doc(inline)]
 pub use taskward_macros::with_timeout;
 
-#[doc = include_str!("docs/supervised.md")]
+#[doc = include_str!("docs/attributes/supervised.md")]
 #[doc = include_str!("docs/expand/graceful_supervised.md")]
 #[doc(inline)]
 pub use taskward_macros::supervised;
 
-#[doc = include_str!("docs/graceful.md")]
+#[doc = include_str!("docs/attributes/graceful.md")]
 #[doc(inline)]
 pub use taskward_macros::graceful;
 
