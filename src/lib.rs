@@ -1,28 +1,51 @@
-#![doc = include_str!("docs/lib.md")]
+// The crate page, in parts named by what they hold. rustdoc joins the parts line by line, so an
+// empty line (`""`) goes between each part and the next: without it, a part that ends with a
+// table would take the first line of the next part as one more row.
+#![doc = include_str!("docs/crate/overview.md")]
+#![doc = ""]
+#![doc = include_str!("docs/crate/pitfalls.md")]
+#![doc = ""]
+#![doc = include_str!("docs/crate/signatures.md")]
+#![doc = ""]
+#![doc = include_str!("docs/crate/stacking.md")]
+#![doc = ""]
+#![doc = include_str!("docs/crate/expansion.md")]
+#![doc = ""]
 #![doc = include_str!("docs/expand/bounded_with_timeout.md")]
-#![doc = include_str!("docs/lib2.md")]
+#![doc = ""]
+#![doc = include_str!("docs/crate/hygiene.md")]
+#![doc = ""]
+#![doc = include_str!("docs/crate/shapes.md")]
+#![doc = ""]
+#![doc = include_str!("docs/crate/compile-errors.md")]
+#![doc = ""]
+#![doc = include_str!("docs/crate/observability.md")]
+#![doc = ""]
+#![doc = include_str!("docs/crate/testing.md")]
+#![doc = ""]
+#![doc = include_str!("docs/crate/cost.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate self as taskward;
 
-#[doc = include_str!("docs/bounded.md")]
+#[doc = include_str!("docs/attributes/bounded.md")]
 #[doc = include_str!("docs/expand/bounded.md")]
 #[doc(inline)]
 pub use taskward_macros::bounded;
 
-#[doc = include_str!("docs/with_timeout.md")]
+#[doc = include_str!("docs/attributes/with_timeout.md")]
 #[doc = include_str!("docs/expand/with_timeout.md")]
 #[doc(inline)]
 pub use taskward_macros::with_timeout;
 
-#[doc = include_str!("docs/supervised.md")]
+#[doc = include_str!("docs/attributes/supervised.md")]
 #[doc = include_str!("docs/expand/graceful_supervised.md")]
 #[doc(inline)]
 pub use taskward_macros::supervised;
 
-#[doc = include_str!("docs/graceful.md")]
+#[doc = include_str!("docs/attributes/graceful.md")]
 #[doc(inline)]
 pub use taskward_macros::graceful;
 

@@ -1,11 +1,12 @@
 //! `#[graceful]`: calls are tracked by a `Shutdown` coordinator; after the trigger new calls are
 //! refused, running calls finish or are cancelled at the grace deadline, and nothing is lost.
+//! Outside `#[supervised]` and `#[bounded]`: see `stacks.rs`.
 
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use taskward::{Error, Shutdown, bounded, graceful, supervised};
+use taskward::{Error, Shutdown, graceful};
 use tokio::time::{Instant, sleep};
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
@@ -129,64 +130,4 @@ async fn a_mut_self_method_takes_its_handle_first() {
         server.mutate(2).await,
         Err(Error::ShuttingDown { .. })
     ));
-}
-
-static WORKERS: LazyLock<Shutdown> = LazyLock::new(Shutdown::new);
-static RUNS: AtomicUsize = AtomicUsize::new(0);
-
-#[graceful(in = &WORKERS)]
-#[supervised(restarts = 100, within = "1m", backoff = "1s..1s")]
-async fn failing_worker() -> std::io::Result<()> {
-    let run = RUNS.fetch_add(1, Ordering::SeqCst) + 1;
-    sleep(MS(100)).await;
-    Err(std::io::Error::other(format!("disk full (run {run})")))
-}
-
-#[tokio::test(start_paused = true)]
-async fn no_restart_once_shutdown_has_begun_and_the_backoff_ends_early() {
-    let worker = tokio::spawn(failing_worker());
-    // run 1 fails at 100ms, backs off 1s; run 2 at 1100ms fails at 1200ms; backoff until 2200ms
-    sleep(MS(1_500)).await;
-    let started = Instant::now();
-    let report = WORKERS.drain(MS(10_000)).await;
-    // the backoff sleep ended at the trigger and no restart began
-    assert_eq!(started.elapsed(), Duration::ZERO);
-    assert_eq!(RUNS.load(Ordering::SeqCst), 2);
-    assert_eq!(
-        (report.in_flight, report.finished, report.cancelled),
-        (1, 1, 0)
-    );
-    // the call returns the last Err of its body
-    let err = worker.await.unwrap().unwrap_err();
-    assert_eq!(err.to_string(), "disk full (run 2)");
-}
-
-static LIMITED: LazyLock<Shutdown> = LazyLock::new(Shutdown::new);
-
-#[graceful(in = &LIMITED)]
-#[bounded(1)]
-async fn tracked_while_waiting(work: Duration) {
-    sleep(work).await;
-}
-
-#[tokio::test(start_paused = true)]
-async fn graceful_outside_bounded_tracks_the_wait_for_a_permit() {
-    let calls: Vec<_> = (0..3)
-        .map(|_| tokio::spawn(tracked_while_waiting(MS(100))))
-        .collect();
-    tokio::task::yield_now().await;
-    // one runs, two wait for the permit: all three are in flight for the coordinator
-    assert_eq!(LIMITED.in_flight(), 3);
-    let report = LIMITED.drain(MS(150)).await;
-    assert_eq!((report.finished, report.cancelled), (1, 2));
-    let results: Vec<_> = futures_lite(calls).await;
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
-}
-
-async fn futures_lite<T>(calls: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
-    let mut out = Vec::new();
-    for call in calls {
-        out.push(call.await.unwrap());
-    }
-    out
 }

@@ -1,11 +1,12 @@
 //! `#[supervised]`: restarts on `Err` and on panic, an exact restart budget over a sliding window,
-//! backoff within its bounds, fresh arguments for each run, and `restart = "always"`.
+//! backoff within its bounds, and fresh arguments for each run. `restart = "always"` (a worker that
+//! ends at shutdown, under `#[graceful]`) and a deadline per run: see `stacks.rs`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use taskward::{Error, Shutdown, graceful, supervised, with_timeout};
+use taskward::{Error, supervised};
 use tokio::sync::Mutex;
 use tokio::time::{Instant, sleep};
 
@@ -190,62 +191,4 @@ async fn each_run_gets_fresh_arguments() {
     .await
     .unwrap();
     assert_eq!(*seen.lock().await, [vec![1, 2], vec![1, 2], vec![1, 2]]);
-}
-
-struct Worker {
-    runs: u32,
-    shutdown: Shutdown,
-}
-
-impl Worker {
-    #[graceful(in = &self.shutdown)]
-    #[supervised(restart = "always", backoff = "50ms..1s")]
-    async fn run_forever(&mut self) -> Result<(), Error> {
-        self.runs += 1;
-        sleep(MS(100)).await;
-        Ok(())
-    }
-
-    #[supervised(restarts = 2, within = "1m", backoff = "1ms..1ms")]
-    #[with_timeout("100ms")]
-    async fn per_run_timeout(&self, work: Duration) -> Result<u32, Error> {
-        sleep(work).await;
-        Ok(self.runs)
-    }
-}
-
-#[tokio::test(start_paused = true)]
-async fn restart_always_keeps_a_worker_alive_until_shutdown() {
-    let shutdown = Shutdown::new();
-    let mut worker = Worker {
-        runs: 0,
-        shutdown: shutdown.clone(),
-    };
-    let origin = Instant::now();
-    let handle = tokio::spawn(async move {
-        let result = worker.run_forever().await;
-        (result, worker.runs)
-    });
-    sleep(MS(1000)).await;
-    shutdown.trigger();
-    let (result, runs) = handle.await.unwrap();
-    // each cycle: 100ms of work + 50ms pause; at 1000ms the 7th run is in its work
-    assert_eq!(runs, 7);
-    // the running call is not cancelled (no `cancel`): it ends after its run, with no restart
-    assert_eq!(result, Ok(()));
-    assert_eq!(origin.elapsed(), MS(1000));
-}
-
-#[tokio::test(start_paused = true)]
-async fn with_timeout_inside_is_a_deadline_per_run() {
-    let worker = Worker {
-        runs: 9,
-        shutdown: Shutdown::new(),
-    };
-    assert_eq!(worker.per_run_timeout(MS(90)).await, Ok(9));
-    let started = Instant::now();
-    let err = worker.per_run_timeout(MS(150)).await.unwrap_err();
-    assert!(matches!(err, Error::Timeout { .. }));
-    // three runs cut at 100ms each, two 1ms pauses
-    assert_eq!(started.elapsed(), MS(302));
 }

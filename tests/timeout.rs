@@ -1,10 +1,10 @@
-//! `#[with_timeout]`: the deadline fires on time, the body is dropped, and stacked with
-//! `#[bounded]` the written order decides whether the deadline covers the wait for a permit.
+//! `#[with_timeout]`: the deadline fires on time, the body is dropped, the function keeps its error
+//! type, and the limit can be an expression. Stacked with `#[bounded]`: see `stacks.rs`.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use taskward::{Bulkhead, Error, bounded, with_timeout};
+use taskward::{Error, with_timeout};
 use tokio::time::{Instant, sleep};
 
 static DROPPED: AtomicBool = AtomicBool::new(false);
@@ -115,63 +115,4 @@ async fn the_limit_can_be_an_expression() {
     let err = client.call(Duration::from_secs(1)).await.unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
     assert_eq!(started.elapsed(), Duration::from_millis(30));
-}
-
-// Deadline outside the bound: the deadline covers the wait for a permit.
-static OUTER_POOL: AtomicUsize = AtomicUsize::new(0);
-#[with_timeout("100ms")]
-#[bounded(1)]
-async fn deadline_covers_wait(work: Duration) {
-    OUTER_POOL.fetch_add(1, Ordering::SeqCst);
-    sleep(work).await;
-}
-
-// Bound outside the deadline: the deadline starts once the permit is held.
-#[bounded(1)]
-#[with_timeout("100ms")]
-async fn deadline_after_permit(work: Duration) {
-    sleep(work).await;
-}
-
-#[tokio::test(start_paused = true)]
-async fn written_order_decides_what_the_deadline_covers() {
-    // Each: one call holds the only permit for 80ms; a second call needs 50ms of work.
-    let holder = tokio::spawn(deadline_covers_wait(Duration::from_millis(80)));
-    tokio::task::yield_now().await;
-    let started = Instant::now();
-    let second = deadline_covers_wait(Duration::from_millis(50)).await;
-    // waited 80ms for the permit, then 20ms of its 50ms of work: cut at 100ms from the call
-    assert!(matches!(second, Err(Error::Timeout { .. })));
-    assert_eq!(started.elapsed(), Duration::from_millis(100));
-    holder.await.unwrap().unwrap();
-
-    let holder = tokio::spawn(deadline_after_permit(Duration::from_millis(80)));
-    tokio::task::yield_now().await;
-    let started = Instant::now();
-    let second = deadline_after_permit(Duration::from_millis(50)).await;
-    // waited 80ms for the permit, then its 50ms of work within its own 100ms
-    assert_eq!(second, Ok(()));
-    assert_eq!(started.elapsed(), Duration::from_millis(130));
-    holder.await.unwrap().unwrap();
-}
-
-static GATE: Bulkhead = Bulkhead::new(1);
-
-#[bounded(in = GATE, wait = "10ms")]
-#[with_timeout("1s")]
-async fn shed_or_cut(work: Duration) -> Result<(), Error> {
-    sleep(work).await;
-    Ok(())
-}
-
-#[tokio::test(start_paused = true)]
-async fn rejected_and_timed_out_are_told_apart() {
-    let holder = tokio::spawn(shed_or_cut(Duration::from_secs(5)));
-    tokio::task::yield_now().await;
-    assert!(matches!(
-        shed_or_cut(Duration::ZERO).await,
-        Err(Error::Rejected { .. })
-    ));
-    assert!(matches!(holder.await.unwrap(), Err(Error::Timeout { .. })));
-    assert_eq!(GATE.in_flight(), 0);
 }

@@ -1,0 +1,204 @@
+//! Attributes together: what a stack does that none of its attributes does alone, decided by the
+//! written order (outermost first). Each attribute alone is tested in its own file (`bounded.rs`,
+//! `timeout.rs`, `supervised.rs`, `graceful.rs`).
+//!
+//! - `#[with_timeout]` and `#[bounded]`: outside, the deadline covers the wait for a permit; inside,
+//!   only the work; a `wait` that sheds the call and a deadline that cuts it are told apart.
+//! - `#[with_timeout]` inside `#[supervised]`: a deadline per run, each timed-out run restarted.
+//! - `#[graceful]` outside `#[supervised]`: a `restart = "always"` worker ends after its run at
+//!   shutdown, no restart begins once shutdown has begun, and a backoff ends at the trigger.
+//! - `#[graceful]` outside `#[bounded]`: calls waiting for a permit are tracked too.
+
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use taskward::{Bulkhead, Error, Shutdown, bounded, graceful, supervised, with_timeout};
+use tokio::time::{Instant, sleep};
+
+const MS: fn(u64) -> Duration = Duration::from_millis;
+
+// `#[with_timeout]` and `#[bounded]`.
+
+// Deadline outside the bound: the deadline covers the wait for a permit.
+static OUTER_POOL: AtomicUsize = AtomicUsize::new(0);
+#[with_timeout("100ms")]
+#[bounded(1)]
+async fn deadline_covers_wait(work: Duration) {
+    OUTER_POOL.fetch_add(1, Ordering::SeqCst);
+    sleep(work).await;
+}
+
+// Bound outside the deadline: the deadline starts once the permit is held.
+#[bounded(1)]
+#[with_timeout("100ms")]
+async fn deadline_after_permit(work: Duration) {
+    sleep(work).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn written_order_decides_what_the_deadline_covers() {
+    // Each: one call holds the only permit for 80ms; a second call needs 50ms of work.
+    let holder = tokio::spawn(deadline_covers_wait(Duration::from_millis(80)));
+    tokio::task::yield_now().await;
+    let started = Instant::now();
+    let second = deadline_covers_wait(Duration::from_millis(50)).await;
+    // waited 80ms for the permit, then 20ms of its 50ms of work: cut at 100ms from the call
+    assert!(matches!(second, Err(Error::Timeout { .. })));
+    assert_eq!(started.elapsed(), Duration::from_millis(100));
+    holder.await.unwrap().unwrap();
+
+    let holder = tokio::spawn(deadline_after_permit(Duration::from_millis(80)));
+    tokio::task::yield_now().await;
+    let started = Instant::now();
+    let second = deadline_after_permit(Duration::from_millis(50)).await;
+    // waited 80ms for the permit, then its 50ms of work within its own 100ms
+    assert_eq!(second, Ok(()));
+    assert_eq!(started.elapsed(), Duration::from_millis(130));
+    holder.await.unwrap().unwrap();
+}
+
+static GATE: Bulkhead = Bulkhead::new(1);
+
+#[bounded(in = GATE, wait = "10ms")]
+#[with_timeout("1s")]
+async fn shed_or_cut(work: Duration) -> Result<(), Error> {
+    sleep(work).await;
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn rejected_and_timed_out_are_told_apart() {
+    let holder = tokio::spawn(shed_or_cut(Duration::from_secs(5)));
+    tokio::task::yield_now().await;
+    assert!(matches!(
+        shed_or_cut(Duration::ZERO).await,
+        Err(Error::Rejected { .. })
+    ));
+    assert!(matches!(holder.await.unwrap(), Err(Error::Timeout { .. })));
+    assert_eq!(GATE.in_flight(), 0);
+}
+
+// A worker: `#[graceful]` outside `#[supervised]`, and `#[with_timeout]` inside it.
+
+struct Worker {
+    runs: u32,
+    shutdown: Shutdown,
+}
+
+impl Worker {
+    #[graceful(in = &self.shutdown)]
+    #[supervised(restart = "always", backoff = "50ms..1s")]
+    async fn run_forever(&mut self) -> Result<(), Error> {
+        self.runs += 1;
+        sleep(MS(100)).await;
+        Ok(())
+    }
+
+    #[supervised(restarts = 2, within = "1m", backoff = "1ms..1ms")]
+    #[with_timeout("100ms")]
+    async fn per_run_timeout(&self, work: Duration) -> Result<u32, Error> {
+        sleep(work).await;
+        Ok(self.runs)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn restart_always_keeps_a_worker_alive_until_shutdown() {
+    let shutdown = Shutdown::new();
+    let mut worker = Worker {
+        runs: 0,
+        shutdown: shutdown.clone(),
+    };
+    let origin = Instant::now();
+    let handle = tokio::spawn(async move {
+        let result = worker.run_forever().await;
+        (result, worker.runs)
+    });
+    sleep(MS(1000)).await;
+    shutdown.trigger();
+    let (result, runs) = handle.await.unwrap();
+    // each cycle: 100ms of work + 50ms pause; at 1000ms the 7th run is in its work
+    assert_eq!(runs, 7);
+    // the running call is not cancelled (no `cancel`): it ends after its run, with no restart
+    assert_eq!(result, Ok(()));
+    assert_eq!(origin.elapsed(), MS(1000));
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_timeout_inside_is_a_deadline_per_run() {
+    let worker = Worker {
+        runs: 9,
+        shutdown: Shutdown::new(),
+    };
+    assert_eq!(worker.per_run_timeout(MS(90)).await, Ok(9));
+    let started = Instant::now();
+    let err = worker.per_run_timeout(MS(150)).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }));
+    // three runs cut at 100ms each, two 1ms pauses
+    assert_eq!(started.elapsed(), MS(302));
+}
+
+// `#[graceful]` outside `#[supervised]`.
+
+static WORKERS: LazyLock<Shutdown> = LazyLock::new(Shutdown::new);
+static RUNS: AtomicUsize = AtomicUsize::new(0);
+
+#[graceful(in = &WORKERS)]
+#[supervised(restarts = 100, within = "1m", backoff = "1s..1s")]
+async fn failing_worker() -> std::io::Result<()> {
+    let run = RUNS.fetch_add(1, Ordering::SeqCst) + 1;
+    sleep(MS(100)).await;
+    Err(std::io::Error::other(format!("disk full (run {run})")))
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_restart_once_shutdown_has_begun_and_the_backoff_ends_early() {
+    let worker = tokio::spawn(failing_worker());
+    // run 1 fails at 100ms, backs off 1s; run 2 at 1100ms fails at 1200ms; backoff until 2200ms
+    sleep(MS(1_500)).await;
+    let started = Instant::now();
+    let report = WORKERS.drain(MS(10_000)).await;
+    // the backoff sleep ended at the trigger and no restart began
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    assert_eq!(RUNS.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        (report.in_flight, report.finished, report.cancelled),
+        (1, 1, 0)
+    );
+    // the call returns the last Err of its body
+    let err = worker.await.unwrap().unwrap_err();
+    assert_eq!(err.to_string(), "disk full (run 2)");
+}
+
+// `#[graceful]` outside `#[bounded]`.
+
+static LIMITED: LazyLock<Shutdown> = LazyLock::new(Shutdown::new);
+
+#[graceful(in = &LIMITED)]
+#[bounded(1)]
+async fn tracked_while_waiting(work: Duration) {
+    sleep(work).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn graceful_outside_bounded_tracks_the_wait_for_a_permit() {
+    let calls: Vec<_> = (0..3)
+        .map(|_| tokio::spawn(tracked_while_waiting(MS(100))))
+        .collect();
+    tokio::task::yield_now().await;
+    // one runs, two wait for the permit: all three are in flight for the coordinator
+    assert_eq!(LIMITED.in_flight(), 3);
+    let report = LIMITED.drain(MS(150)).await;
+    assert_eq!((report.finished, report.cancelled), (1, 2));
+    let results: Vec<_> = futures_lite(calls).await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+}
+
+async fn futures_lite<T>(calls: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::new();
+    for call in calls {
+        out.push(call.await.unwrap());
+    }
+    out
+}
