@@ -193,3 +193,6 @@ attributes! {
     Supervised => supervised::Supervised,
     Graceful => graceful::Graceful,
 }
+
+#[cfg(test)]
+mod tests;
