@@ -6,7 +6,8 @@ use core::task::{Context, Poll};
 use core::time::Duration;
 
 use crate::bulkhead::{Bulkhead, Permit};
-use crate::error::{DisplayDuration, Error};
+use crate::duration::DisplayDuration;
+use crate::error::Error;
 
 pub use core::result::Result::{Err, Ok};
 

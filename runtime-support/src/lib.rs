@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 mod bulkhead;
+mod duration;
 mod error;
 mod shutdown;
 mod supervise;

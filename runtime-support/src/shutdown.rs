@@ -14,7 +14,8 @@ use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
 use crate::__private::Meta;
-use crate::error::{DisplayDuration, Error};
+use crate::duration::DisplayDuration;
+use crate::error::Error;
 
 /// The high bit of [`Inner::state`]: shutdown has begun. The other bits count the calls running.
 const TRIGGERED: usize = 1 << (usize::BITS - 1);
@@ -296,7 +297,7 @@ impl Shutdown {
             finished = report.finished,
             cancelled = report.cancelled,
             refused = report.refused,
-            elapsed = %crate::error::DisplayDuration(report.elapsed),
+            elapsed = %crate::duration::DisplayDuration(report.elapsed),
             "shutdown drained"
         );
         report
