@@ -11,19 +11,10 @@ use crate::error::Error;
 
 pub use core::result::Result::{Err, Ok};
 
-/// What a wrapper knows of the function it wraps; one `static` per annotated function.
-#[derive(Debug)]
-pub struct Meta {
-    /// `module::path::name` of the annotated function.
-    pub function: &'static str,
-}
-
-impl Meta {
-    #[must_use]
-    pub const fn new(function: &'static str) -> Self {
-        Meta { function }
-    }
-}
+pub use crate::describe::{Describe, DescribeDebug, DescribeDisplay, DescribeOther, Described};
+pub use crate::meta::Meta;
+pub use crate::rerun::{RerunArg, rerun_arg};
+pub use crate::signature::{CarriesError, ResultLike, fail, flatten};
 
 // ---------------------------------------------------------------------------------------------
 // #[bounded]
@@ -139,118 +130,6 @@ fn timed_out(meta: &'static Meta, limit: Duration) -> Error {
         "timed out"
     );
     Error::timeout(meta.function, limit)
-}
-
-/// Joins a wrapper's failure with the failure of the wrappers inside it.
-#[inline]
-pub fn flatten<T>(result: Result<Result<T, Error>, Error>) -> Result<T, Error> {
-    match result {
-        Ok(inner) => inner,
-        Err(err) => Err(err),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Describing a body's error for a tracing event: its Display if it has one, else its Debug, else
-// its type name (autoref specialisation: the generated code calls the method on `&&&Describe`).
-
-pub struct Describe<'a, T>(pub &'a T);
-
-/// What a body's error is described as.
-pub enum Described<'a> {
-    Display(&'a dyn core::fmt::Display),
-    Debug(&'a dyn core::fmt::Debug),
-    Other(&'static str),
-}
-
-impl core::fmt::Display for Described<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Described::Display(err) => err.fmt(f),
-            Described::Debug(err) => write!(f, "{err:?}"),
-            Described::Other(name) => write!(f, "an error of type `{name}`"),
-        }
-    }
-}
-
-pub trait DescribeDisplay<'a> {
-    fn __taskward_describe(&self) -> Described<'a>;
-}
-impl<'a, T: core::fmt::Display> DescribeDisplay<'a> for &&Describe<'a, T> {
-    fn __taskward_describe(&self) -> Described<'a> {
-        Described::Display(self.0)
-    }
-}
-
-pub trait DescribeDebug<'a> {
-    fn __taskward_describe(&self) -> Described<'a>;
-}
-impl<'a, T: core::fmt::Debug> DescribeDebug<'a> for &Describe<'a, T> {
-    fn __taskward_describe(&self) -> Described<'a> {
-        Described::Debug(self.0)
-    }
-}
-
-pub trait DescribeOther<'a> {
-    fn __taskward_describe(&self) -> Described<'a>;
-}
-impl<'a, T> DescribeOther<'a> for Describe<'a, T> {
-    fn __taskward_describe(&self) -> Described<'a> {
-        Described::Other(core::any::type_name::<T>())
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Signatures: carrying a taskward::Error in the user's error type.
-
-/// The return type of a `Result`-returning annotated function (any alias of `Result` included).
-pub trait ResultLike {
-    type Err;
-    fn from_err(err: Self::Err) -> Self;
-}
-
-impl<T, E> ResultLike for Result<T, E> {
-    type Err = E;
-    #[inline]
-    fn from_err(err: E) -> Self {
-        Err(err)
-    }
-}
-
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot carry a `taskward::Error`",
-    label = "this error type needs `From<taskward::Error>`",
-    note = "a taskward attribute that can fail returns its failure through the function's own error type",
-    note = "add `impl From<taskward::Error> for {Self}`, or with thiserror a variant `#[error(transparent)] Taskward(#[from] taskward::Error)`; or return a type that is not a `Result`, which the attribute turns into `Result<T, taskward::Error>`"
-)]
-pub trait CarriesError: From<Error> {}
-impl<E: From<Error>> CarriesError for E {}
-
-/// Turns a wrapper's failure into the function's own return type.
-#[inline]
-#[must_use]
-pub fn fail<R>(err: Error) -> R
-where
-    R: ResultLike,
-    R::Err: CarriesError,
-{
-    R::from_err(<R::Err as From<Error>>::from(err))
-}
-
-/// A support trait for arguments of a body that runs more than once.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` must be `Clone`: the body of this function runs again with a fresh copy of each argument",
-    label = "this argument is not `Clone`",
-    note = "derive or implement `Clone` for it, pass it by reference, or wrap it in an `Arc`; for an `impl Trait` argument write `impl Trait + Clone`"
-)]
-pub trait RerunArg: Clone {}
-impl<T: Clone> RerunArg for T {}
-
-/// A fresh copy of an argument for the next run of the body.
-#[inline]
-#[must_use]
-pub fn rerun_arg<T: RerunArg>(arg: &T) -> T {
-    arg.clone()
 }
 
 // ---------------------------------------------------------------------------------------------

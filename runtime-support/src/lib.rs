@@ -5,9 +5,13 @@
 #![warn(missing_docs)]
 
 mod bulkhead;
+mod describe;
 mod duration;
 mod error;
+mod meta;
+mod rerun;
 mod shutdown;
+mod signature;
 mod supervise;
 
 #[doc(hidden)]

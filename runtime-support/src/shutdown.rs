@@ -13,9 +13,9 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
-use crate::__private::Meta;
 use crate::duration::DisplayDuration;
 use crate::error::Error;
+use crate::meta::Meta;
 
 /// The high bit of [`Inner::state`]: shutdown has begun. The other bits count the calls running.
 const TRIGGERED: usize = 1 << (usize::BITS - 1);

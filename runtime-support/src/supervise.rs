@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::__private::Meta;
 use crate::duration::DisplayDuration;
 use crate::error::Error;
+use crate::meta::Meta;
 use crate::shutdown::Shutdown;
 
 /// The resolved options of one `#[supervised]` function, built as a `static` by generated code.
