@@ -4,7 +4,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod bulkhead;
+mod bounded;
 mod describe;
 mod duration;
 mod error;
@@ -13,10 +13,11 @@ mod rerun;
 mod shutdown;
 mod signature;
 mod supervise;
+mod with_timeout;
 
 #[doc(hidden)]
 pub mod __private;
 
-pub use bulkhead::{Bulkhead, Permit};
+pub use bounded::{Bulkhead, Permit};
 pub use error::Error;
 pub use shutdown::{DrainReport, Shutdown};
