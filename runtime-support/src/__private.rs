@@ -13,5 +13,8 @@ pub use crate::with_timeout::{Timeout, timeout};
 // ---------------------------------------------------------------------------------------------
 // #[graceful] and #[supervised]
 
+pub use crate::backoff::Backoff;
+pub use crate::catch_panic::Panic;
+pub use crate::restart_window::RestartBudget;
 pub use crate::shutdown::{Shutdown, graceful};
-pub use crate::supervise::{Backoff, Panic, RestartBudget, SupervisePolicy, Supervisor};
+pub use crate::supervised::{SupervisePolicy, Supervisor};

@@ -4,15 +4,18 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod backoff;
 mod bounded;
+mod catch_panic;
 mod describe;
 mod duration;
 mod error;
 mod meta;
 mod rerun;
+mod restart_window;
 mod shutdown;
 mod signature;
-mod supervise;
+mod supervised;
 mod with_timeout;
 
 #[doc(hidden)]
