@@ -15,6 +15,7 @@ pub use crate::with_timeout::{Timeout, timeout};
 
 pub use crate::backoff::Backoff;
 pub use crate::catch_panic::Panic;
+pub use crate::graceful::graceful;
 pub use crate::restart_window::RestartBudget;
-pub use crate::shutdown::{Shutdown, graceful};
+pub use crate::shutdown::Shutdown;
 pub use crate::supervised::{SupervisePolicy, Supervisor};
