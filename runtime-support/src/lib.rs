@@ -4,18 +4,21 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// What several attributes share.
 mod backoff;
-mod bounded;
 mod catch_panic;
 mod describe;
 mod duration;
 mod error;
-mod graceful;
 mod meta;
 mod rerun;
 mod restart_window;
-mod shutdown;
 mod signature;
+
+// One module per attribute, and the coordinator that `#[graceful]` calls register with.
+mod bounded;
+mod graceful;
+mod shutdown;
 mod supervised;
 mod with_timeout;
 

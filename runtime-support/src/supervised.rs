@@ -47,7 +47,7 @@ pub struct SupervisePolicy {
 ///
 /// ```
 /// use std::time::Duration;
-/// use taskward::{Shutdown, __private::{Meta, SupervisePolicy, Supervisor}};
+/// use taskward::{Shutdown, __private::{Meta, supervised::{SupervisePolicy, Supervisor}}};
 ///
 /// static META: Meta = Meta::new("app::flaky");
 /// static POLICY: SupervisePolicy = SupervisePolicy {
