@@ -4,14 +4,27 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod bulkhead;
+// What several attributes share.
+mod backoff;
+mod catch_panic;
+mod describe;
+mod duration;
 mod error;
+mod meta;
+mod rerun;
+mod restart_window;
+mod signature;
+
+// One module per attribute, and the coordinator that `#[graceful]` calls register with.
+mod bounded;
+mod graceful;
 mod shutdown;
-mod supervise;
+mod supervised;
+mod with_timeout;
 
 #[doc(hidden)]
 pub mod __private;
 
-pub use bulkhead::{Bulkhead, Permit};
+pub use bounded::{Bulkhead, Permit};
 pub use error::Error;
 pub use shutdown::{DrainReport, Shutdown};

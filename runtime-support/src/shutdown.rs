@@ -3,18 +3,15 @@
 
 use core::fmt;
 use core::future::Future;
-use core::pin::Pin;
 use core::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use core::task::{Context, Poll};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
-use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
+use tokio_util::sync::CancellationToken;
 
-use crate::__private::Meta;
-use crate::error::{DisplayDuration, Error};
+use crate::duration::DisplayDuration;
 
 /// The high bit of [`Inner::state`]: shutdown has begun. The other bits count the calls running.
 const TRIGGERED: usize = 1 << (usize::BITS - 1);
@@ -51,12 +48,14 @@ const TRIGGERED: usize = 1 << (usize::BITS - 1);
 /// [`drain`](Shutdown::drain), or because its caller dropped the call's future). Each call that
 /// arrives after shutdown began is *refused* (it fails with [`Error::ShuttingDown`] and its body
 /// never starts). [`DrainReport`] gives the figures.
+///
+/// [`Error::ShuttingDown`]: crate::Error::ShuttingDown
 #[derive(Clone)]
 pub struct Shutdown {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     /// [`TRIGGERED`] | the number of calls registered and not yet ended.
     state: AtomicUsize,
     /// Calls in flight at the trigger that ended with their body returning (or panicking).
@@ -66,9 +65,9 @@ struct Inner {
     /// Calls refused because shutdown had begun.
     refused: AtomicUsize,
     /// Cancelled when shutdown begins.
-    soft: CancellationToken,
+    pub(crate) soft: CancellationToken,
     /// Cancelled at the grace deadline of `drain`: every tracked call watches it.
-    hard: CancellationToken,
+    pub(crate) hard: CancellationToken,
     /// Notified when the last call in flight after the trigger ends.
     drained: tokio::sync::Notify,
 }
@@ -264,6 +263,8 @@ impl Shutdown {
     /// assert_eq!(report.elapsed, Duration::ZERO);
     /// # }
     /// ```
+    ///
+    /// [`Error::Cancelled`]: crate::Error::Cancelled
     pub async fn drain(&self, grace: Duration) -> DrainReport {
         let started = Instant::now();
         self.trigger();
@@ -296,7 +297,7 @@ impl Shutdown {
             finished = report.finished,
             cancelled = report.cancelled,
             refused = report.refused,
-            elapsed = %crate::error::DisplayDuration(report.elapsed),
+            elapsed = %crate::duration::DisplayDuration(report.elapsed),
             "shutdown drained"
         );
         report
@@ -347,6 +348,8 @@ pub struct DrainReport {
     /// or by their caller.
     pub cancelled: usize,
     /// The calls refused with [`Error::ShuttingDown`] since shutdown began (until the report).
+    ///
+    /// [`Error::ShuttingDown`]: crate::Error::ShuttingDown
     pub refused: usize,
     /// How long `drain` took.
     pub elapsed: Duration,
@@ -367,15 +370,15 @@ impl fmt::Display for DrainReport {
 }
 
 /// A registered call; counts it as ended when dropped (after its body was dropped).
-struct Tracked<'a> {
+pub(crate) struct Tracked<'a> {
     inner: &'a Inner,
     /// The body returned (or is panicking out of a poll); otherwise it was dropped unfinished.
-    finished: bool,
+    pub(crate) finished: bool,
 }
 
 impl Inner {
     /// Registers a call, or refuses it (`None`) when shutdown has begun.
-    fn enter(&self) -> Option<Tracked<'_>> {
+    pub(crate) fn enter(&self) -> Option<Tracked<'_>> {
         // Register first, then look at the flag: the same atomic operation does both, so a call is
         // either counted in flight at the trigger, or sees the trigger and is refused.
         let prev = self.state.fetch_add(1, SeqCst);
@@ -434,410 +437,6 @@ impl Drop for Tracked<'_> {
     }
 }
 
-/// Runs `fut` as a call tracked by `shutdown` (what `#[graceful]` expands to).
-///
-/// Refused with [`Error::ShuttingDown`] once shutdown has begun (the body never starts); otherwise
-/// run, and dropped with [`Error::Cancelled`] as soon as shutdown begins (`cancel`) or at the grace
-/// deadline of [`Shutdown::drain`] (not `cancel`). No allocation; `Send` when `F` is. The body is
-/// dropped before the call is counted as ended; a body that panics counts as finished.
-///
-/// # Errors
-///
-/// [`Error::ShuttingDown`] when refused, [`Error::Cancelled`] when cancelled.
-pub fn graceful<'a, F: Future>(
-    shutdown: &'a Shutdown,
-    meta: &'static Meta,
-    cancel: bool,
-    fut: F,
-) -> Graceful<'a, F> {
-    let inner = &*shutdown.inner;
-    let tracked = inner.enter();
-    let token = if cancel { &inner.soft } else { &inner.hard };
-    Graceful {
-        refused: tracked.is_none(),
-        body: tracked.is_some().then_some(fut),
-        cancelled: token.cancelled(),
-        tracked,
-        meta,
-        cancel,
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// The future of a `#[graceful]` call: the body, raced against its cancellation. A named
-    /// future rather than an `async fn`, so that the body's future is stored once, inline.
-    #[must_use = "futures do nothing unless polled"]
-    pub struct Graceful<'a, F> {
-        // Declared before `tracked`, so dropped before it, on every path (unwinding included).
-        #[pin]
-        body: Option<F>,
-        #[pin]
-        cancelled: WaitForCancellationFuture<'a>,
-        tracked: Option<Tracked<'a>>,
-        refused: bool,
-        meta: &'static Meta,
-        cancel: bool,
-    }
-}
-
-impl<F: Future> Future for Graceful<'_, F> {
-    type Output = Result<F::Output, Error>;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
-        let function = this.meta.function;
-        let (Some(tracked), Some(body)) = (this.tracked.as_mut(), this.body.as_mut().as_pin_mut())
-        else {
-            assert!(*this.refused, "`Graceful` polled after it completed");
-            tracing::debug!(target: "taskward", function, "refused: shutting down");
-            return Poll::Ready(Err(Error::shutting_down(function)));
-        };
-        // If the body panics, `tracked` is dropped while unwinding with `finished` set.
-        tracked.finished = true;
-        let polled = body.poll(cx);
-        tracked.finished = false;
-        if let Poll::Ready(output) = polled {
-            this.body.set(None);
-            tracked.finished = true;
-            *this.tracked = None;
-            return Poll::Ready(Ok(output));
-        }
-        if this.cancelled.poll(cx).is_pending() {
-            return Poll::Pending;
-        }
-        // Cancelled: the body is dropped first, then the call is counted.
-        this.body.set(None);
-        *this.tracked = None;
-        if *this.cancel {
-            tracing::debug!(target: "taskward", function, "cancelled by shutdown");
-        } else {
-            tracing::warn!(
-                target: "taskward",
-                function,
-                "cancelled by shutdown: still running at the grace deadline"
-            );
-        }
-        Poll::Ready(Err(Error::cancelled(function)))
-    }
-}
-
+// `pub(crate)`: the tests of `graceful` share its `DropCount`.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::AtomicUsize;
-
-    static META: Meta = Meta::new("app::work");
-
-    fn is_send<T: Send>(_: &T) {}
-
-    /// Counts its drops that happen while its call is still counted in flight: shows that a
-    /// body's destructors ran before the call was counted as ended.
-    struct DropCount(Arc<AtomicUsize>, Shutdown);
-    impl Drop for DropCount {
-        fn drop(&mut self) {
-            if self.1.in_flight() > 0 {
-                self.0.fetch_add(1, SeqCst);
-            }
-        }
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn runs_and_returns_before_shutdown() {
-        let s = Shutdown::new();
-        let fut = graceful(&s, &META, false, async { 7 });
-        is_send(&fut);
-        assert_eq!(fut.await, Ok(7));
-        assert_eq!(s.in_flight(), 0);
-        assert!(!s.is_triggered());
-        // Calls that ended before shutdown are not in the report.
-        let report = s.drain(Duration::from_secs(1)).await;
-        assert_eq!(
-            report,
-            DrainReport {
-                in_flight: 0,
-                finished: 0,
-                cancelled: 0,
-                refused: 0,
-                elapsed: Duration::ZERO
-            }
-        );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn calls_after_trigger_are_refused_and_counted() {
-        let s = Shutdown::new();
-        s.trigger();
-        for _ in 0..3 {
-            let started = Arc::new(AtomicUsize::new(0));
-            let st = started.clone();
-            let result = graceful(&s, &META, false, async move {
-                st.fetch_add(1, SeqCst);
-            })
-            .await;
-            assert_eq!(
-                result,
-                Err(Error::ShuttingDown {
-                    function: "app::work"
-                })
-            );
-            assert_eq!(started.load(SeqCst), 0, "the body never starts");
-        }
-        let report = s.drain(Duration::from_secs(1)).await;
-        assert_eq!((report.in_flight, report.refused), (0, 3));
-        assert_eq!(
-            report.to_string(),
-            "drained in 0s: 0 in flight, 0 finished, 0 cancelled, 3 refused"
-        );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn drain_waits_for_finishers_and_cancels_the_rest_at_the_deadline() {
-        let s = Shutdown::new();
-        let drops = Arc::new(AtomicUsize::new(0));
-        let mut calls = Vec::new();
-        for secs in [1, 2, 3, 10, 20] {
-            let (s2, guard) = (s.clone(), DropCount(drops.clone(), s.clone()));
-            calls.push(tokio::spawn(async move {
-                graceful(&s2, &META, false, async move {
-                    let _guard = guard;
-                    tokio::time::sleep(Duration::from_secs(secs)).await;
-                    secs
-                })
-                .await
-            }));
-        }
-        tokio::task::yield_now().await; // let every call start
-        assert_eq!(s.in_flight(), 5);
-
-        let t0 = Instant::now();
-        let drain = tokio::spawn({
-            let s = s.clone();
-            async move { s.drain(Duration::from_secs(5)).await }
-        });
-        tokio::task::yield_now().await;
-        assert!(s.is_triggered());
-        // Not cancelled by the trigger itself: cancel = false.
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        assert_eq!(s.in_flight(), 4);
-        // Refused while draining.
-        for _ in 0..4 {
-            assert!(
-                graceful(&s, &META, false, async {})
-                    .await
-                    .unwrap_err()
-                    .is_shutdown()
-            );
-        }
-
-        let report = drain.await.unwrap();
-        assert_eq!(t0.elapsed(), Duration::from_secs(5));
-        assert_eq!(report.elapsed, Duration::from_secs(5));
-        assert_eq!(
-            (
-                report.in_flight,
-                report.finished,
-                report.cancelled,
-                report.refused
-            ),
-            (5, 3, 2, 4)
-        );
-        assert_eq!(
-            report.to_string(),
-            "drained in 5s: 5 in flight, 3 finished, 2 cancelled, 4 refused"
-        );
-        assert_eq!(
-            drops.load(SeqCst),
-            5,
-            "every body dropped before drain returns"
-        );
-        assert_eq!(s.in_flight(), 0);
-
-        let mut results = Vec::new();
-        for call in calls {
-            results.push(call.await.unwrap());
-        }
-        let cancelled = Err(Error::Cancelled {
-            function: "app::work",
-        });
-        assert_eq!(results, [Ok(1), Ok(2), Ok(3), cancelled.clone(), cancelled]);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn cancel_true_cancels_as_soon_as_shutdown_begins() {
-        let s = Shutdown::new();
-        let drops = Arc::new(AtomicUsize::new(0));
-        let call = tokio::spawn({
-            let (s, guard) = (s.clone(), DropCount(drops.clone(), s.clone()));
-            async move {
-                graceful(&s, &META, true, async move {
-                    let _guard = guard;
-                    tokio::time::sleep(Duration::from_secs(3600)).await;
-                })
-                .await
-            }
-        });
-        tokio::task::yield_now().await;
-        assert_eq!(s.in_flight(), 1);
-        let t0 = Instant::now();
-        s.trigger();
-        assert_eq!(
-            call.await.unwrap(),
-            Err(Error::Cancelled {
-                function: "app::work"
-            })
-        );
-        assert_eq!(t0.elapsed(), Duration::ZERO);
-        assert_eq!(drops.load(SeqCst), 1);
-        let report = s.drain(Duration::from_secs(10)).await;
-        assert_eq!(
-            (report.in_flight, report.finished, report.cancelled),
-            (1, 0, 1)
-        );
-        assert_eq!(report.elapsed, Duration::ZERO);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_call_dropped_by_its_caller_counts_as_cancelled() {
-        let s = Shutdown::new();
-        let drops = Arc::new(AtomicUsize::new(0));
-        let guard = DropCount(drops.clone(), s.clone());
-        let mut call = Box::pin(graceful(&s, &META, false, async move {
-            let _guard = guard;
-            std::future::pending::<()>().await;
-        }));
-        // Poll it once: it is in flight.
-        assert!(
-            tokio::time::timeout(Duration::from_millis(1), &mut call)
-                .await
-                .is_err()
-        );
-        assert_eq!(s.in_flight(), 1);
-        s.trigger();
-        drop(call);
-        assert_eq!(drops.load(SeqCst), 1);
-        let report = s.drain(Duration::from_secs(1)).await;
-        assert_eq!(
-            (report.in_flight, report.finished, report.cancelled),
-            (1, 0, 1)
-        );
-        assert_eq!(report.elapsed, Duration::ZERO);
-
-        // Dropped before shutdown: not in the report, but no longer in flight.
-        let s = Shutdown::new();
-        let mut call = Box::pin(graceful(&s, &META, false, std::future::pending::<()>()));
-        assert!(
-            tokio::time::timeout(Duration::from_millis(1), &mut call)
-                .await
-                .is_err()
-        );
-        drop(call);
-        assert_eq!(s.in_flight(), 0);
-        assert_eq!(s.drain(Duration::from_secs(1)).await.in_flight, 0);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_panicking_body_counts_as_finished() {
-        let s = Shutdown::new();
-        let go = Arc::new(tokio::sync::Notify::new());
-        let drops = Arc::new(AtomicUsize::new(0));
-        let call = tokio::spawn({
-            let (s, go, guard) = (s.clone(), go.clone(), DropCount(drops.clone(), s.clone()));
-            async move {
-                graceful(&s, &META, false, async move {
-                    let _guard = guard;
-                    go.notified().await;
-                    panic!("boom");
-                })
-                .await
-            }
-        });
-        tokio::task::yield_now().await;
-        s.trigger();
-        go.notify_one();
-        assert!(call.await.unwrap_err().is_panic());
-        assert_eq!(drops.load(SeqCst), 1);
-        let report = s.drain(Duration::from_secs(1)).await;
-        assert_eq!(
-            (report.in_flight, report.finished, report.cancelled),
-            (1, 1, 0)
-        );
-        assert_eq!(s.in_flight(), 0);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn triggered_resolves_on_trigger() {
-        let s = Shutdown::default();
-        let waiter = tokio::spawn(s.triggered());
-        tokio::task::yield_now().await;
-        assert!(!waiter.is_finished());
-        s.clone().trigger();
-        waiter.await.unwrap();
-        s.triggered().await; // at once, now
-        assert!(format!("{s:?}").contains("triggered: true"));
-    }
-
-    #[test]
-    fn global_is_one_coordinator() {
-        assert!(std::ptr::eq(Shutdown::global(), Shutdown::global()));
-        assert!(Arc::ptr_eq(
-            &Shutdown::global().inner,
-            &Shutdown::global().clone().inner
-        ));
-    }
-
-    /// Many calls on several threads race with the trigger: every one is either refused or
-    /// counted exactly once, and the figures match what the callers saw.
-    #[test]
-    fn counters_are_exact_under_races() {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        for round in 0..20 {
-            rt.block_on(async {
-                let s = Shutdown::new();
-                let mut calls = Vec::new();
-                for i in 0..400u64 {
-                    let s2 = s.clone();
-                    calls.push(tokio::spawn(async move {
-                        graceful(&s2, &META, i % 3 == 0, async move {
-                            for _ in 0..(i % 4) {
-                                tokio::task::yield_now().await;
-                            }
-                            if i % 5 == 0 {
-                                tokio::time::sleep(Duration::from_millis(50)).await;
-                            }
-                        })
-                        .await
-                    }));
-                    if i == 100 + round * 10 {
-                        let s = s.clone();
-                        tokio::spawn(async move { s.trigger() });
-                    }
-                }
-                let first = s.drain(Duration::from_millis(20)).await;
-                let (mut ok, mut refused, mut cancelled) = (0, 0, 0);
-                for call in calls {
-                    match call.await.unwrap() {
-                        Ok(()) => ok += 1,
-                        Err(Error::ShuttingDown { .. }) => refused += 1,
-                        Err(Error::Cancelled { .. }) => cancelled += 1,
-                        Err(e) => panic!("unexpected {e}"),
-                    }
-                }
-                assert_eq!(ok + refused + cancelled, 400);
-                // Some tasks made their call only after the first drain: read the final figures.
-                let report = s.drain(Duration::ZERO).await;
-                assert_eq!(report.in_flight, first.in_flight);
-                assert_eq!(report.cancelled, first.cancelled);
-                assert_eq!(report.refused, refused);
-                assert_eq!(report.cancelled, cancelled);
-                assert_eq!(report.in_flight, report.finished + report.cancelled);
-                assert!(report.finished <= ok);
-                assert_eq!(s.in_flight(), 0);
-            });
-        }
-    }
-}
+pub(crate) mod tests;

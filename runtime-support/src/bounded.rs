@@ -1,6 +1,13 @@
-//! A named concurrency limit that several functions can share.
+//! `#[bounded]`: a named concurrency limit that several functions can share ([`Bulkhead`]), and
+//! the waits for its permits that generated code makes.
+
+use core::time::Duration;
 
 use tokio::sync::{Semaphore, SemaphorePermit, TryAcquireError};
+
+use crate::duration::DisplayDuration;
+use crate::error::Error;
+use crate::meta::Meta;
 
 /// A limit on how many calls run at once, shared by every function that names it.
 ///
@@ -129,4 +136,70 @@ impl Bulkhead {
 #[must_use = "the permit is given back as soon as it is dropped"]
 pub struct Permit<'a> {
     _permit: SemaphorePermit<'a>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// What generated code calls: a permit for each call.
+
+/// Waits for a permit of `bulkhead` (the fast path takes a free one without a clock read).
+#[inline]
+pub async fn acquire(bulkhead: &'static Bulkhead, meta: &'static Meta) -> Permit<'static> {
+    if let Some(permit) = bulkhead.try_acquire() {
+        return permit;
+    }
+    let started = tokio::time::Instant::now();
+    let permit = bulkhead.wait_for_permit().await;
+    waited(bulkhead, meta, started.elapsed());
+    permit
+}
+
+/// Like [`acquire`], but gives up after `wait` with [`Error::Rejected`] (`wait` zero: at once).
+#[inline]
+pub async fn acquire_within(
+    bulkhead: &'static Bulkhead,
+    meta: &'static Meta,
+    wait: Duration,
+) -> Result<Permit<'static>, Error> {
+    if let Some(permit) = bulkhead.try_acquire() {
+        return Ok(permit);
+    }
+    let started = tokio::time::Instant::now();
+    let acquired = if wait.is_zero() {
+        None
+    } else {
+        tokio::time::timeout(wait, bulkhead.wait_for_permit())
+            .await
+            .ok()
+    };
+    match acquired {
+        Some(permit) => {
+            waited(bulkhead, meta, started.elapsed());
+            Ok(permit)
+        }
+        None => Err(rejected(bulkhead, meta, started.elapsed())),
+    }
+}
+
+#[cold]
+fn waited(bulkhead: &Bulkhead, meta: &Meta, waited: Duration) {
+    tracing::debug!(
+        target: "taskward",
+        function = meta.function,
+        waited = %DisplayDuration(waited),
+        limit = bulkhead.limit(),
+        "waited for a permit"
+    );
+}
+
+#[cold]
+fn rejected(bulkhead: &Bulkhead, meta: &'static Meta, waited: Duration) -> Error {
+    tracing::warn!(
+        target: "taskward",
+        function = meta.function,
+        limit = bulkhead.limit(),
+        in_flight = bulkhead.in_flight(),
+        waited = %DisplayDuration(waited),
+        "rejected: no permit free"
+    );
+    Error::rejected(meta.function, bulkhead.limit(), waited)
 }

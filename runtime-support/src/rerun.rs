@@ -1,0 +1,18 @@
+//! Arguments of a body that runs again: the support shared by every attribute that runs a body
+//! more than once (`#[supervised]`, and the coming `#[retry]`).
+
+/// A support trait for arguments of a body that runs more than once.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` must be `Clone`: the body of this function runs again with a fresh copy of each argument",
+    label = "this argument is not `Clone`",
+    note = "derive or implement `Clone` for it, pass it by reference, or wrap it in an `Arc`; for an `impl Trait` argument write `impl Trait + Clone`"
+)]
+pub trait RerunArg: Clone {}
+impl<T: Clone> RerunArg for T {}
+
+/// A fresh copy of an argument for the next run of the body.
+#[inline]
+#[must_use]
+pub fn rerun_arg<T: RerunArg>(arg: &T) -> T {
+    arg.clone()
+}

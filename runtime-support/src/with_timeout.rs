@@ -1,0 +1,57 @@
+//! `#[with_timeout]`: a deadline for each call, failing with [`Error::Timeout`].
+
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use core::time::Duration;
+
+use crate::duration::DisplayDuration;
+use crate::error::Error;
+use crate::meta::Meta;
+
+/// Runs `fut` with a deadline of `limit` from now; at the deadline `fut` is dropped.
+#[inline]
+pub fn timeout<F: Future>(meta: &'static Meta, limit: Duration, fut: F) -> Timeout<F> {
+    Timeout {
+        inner: tokio::time::timeout(limit, fut),
+        meta,
+        limit,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of a `#[with_timeout]` call: tokio's `Timeout`, with the failure as an [`Error`].
+    /// A named future rather than an `async fn`, so that the body's future is stored once, inline.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Timeout<F> {
+        #[pin]
+        inner: tokio::time::Timeout<F>,
+        meta: &'static Meta,
+        limit: Duration,
+    }
+}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, Error>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match this.inner.poll(cx) {
+            Poll::Ready(Ok(output)) => Poll::Ready(Ok(output)),
+            Poll::Ready(Err(_elapsed)) => Poll::Ready(Err(timed_out(this.meta, *this.limit))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+#[cold]
+fn timed_out(meta: &'static Meta, limit: Duration) -> Error {
+    tracing::warn!(
+        target: "taskward",
+        function = meta.function,
+        limit = %DisplayDuration(limit),
+        "timed out"
+    );
+    Error::timeout(meta.function, limit)
+}
