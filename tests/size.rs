@@ -183,15 +183,17 @@ macro_rules! suite {
                     .unwrap();
                 let _runtime = rt.enter();
                 let shutdown = Shutdown::new();
-                static POLICY: private::SupervisePolicy = private::SupervisePolicy {
-                    restarts: 5,
-                    within: Duration::from_secs(60),
-                    backoff_min: Duration::from_millis(100),
-                    backoff_max: Duration::from_secs(10),
-                    jitter: true,
-                    always: false,
-                };
-                let mut supervisor = private::Supervisor::new(&META, &POLICY, &shutdown);
+                static POLICY: private::supervised::SupervisePolicy =
+                    private::supervised::SupervisePolicy {
+                        restarts: 5,
+                        within: Duration::from_secs(60),
+                        backoff_min: Duration::from_millis(100),
+                        backoff_max: Duration::from_secs(10),
+                        jitter: true,
+                        always: false,
+                    };
+                let mut supervisor =
+                    private::supervised::Supervisor::new(&META, &POLICY, &shutdown);
                 let helper_supervisor = size_of_val(&supervisor.run(plain(1)));
                 let restart_ok = size_of_val(&supervisor.restart_after_ok());
                 let restart_err = size_of_val(&supervisor.restart_after_error(&"an error"));
@@ -207,20 +209,20 @@ macro_rules! suite {
                         size_of_val(&supervised(1)),
                         size_of_val(&hand_supervised(1)),
                     ),
-                    helper_acquire: size_of_val(&private::acquire(&BULKHEAD, &META)),
-                    helper_timeout: size_of_val(&private::timeout(
+                    helper_acquire: size_of_val(&private::bounded::acquire(&BULKHEAD, &META)),
+                    helper_timeout: size_of_val(&private::with_timeout::timeout(
                         &META,
                         Duration::from_secs(1),
                         plain(1),
                     )),
-                    helper_graceful: size_of_val(&private::graceful(
+                    helper_graceful: size_of_val(&private::graceful::graceful(
                         &shutdown,
                         &META,
                         false,
                         plain(1),
                     )),
                     helper_supervisor,
-                    supervisor: size_of::<private::Supervisor<'static>>(),
+                    supervisor: size_of::<private::supervised::Supervisor<'static>>(),
                     helper_restart,
                 }
             }
@@ -316,8 +318,8 @@ fn figures() {
             );
         }
         println!(
-            "  runtime helpers around the plain body: __private::acquire {} (alone), \
-             __private::timeout {}, __private::graceful {}, Supervisor::run {}; \
+            "  runtime helpers around the plain body: __private::bounded::acquire {} (alone), \
+             __private::with_timeout::timeout {}, __private::graceful::graceful {}, Supervisor::run {}; \
              Supervisor {}, restart_after_* {}",
             s.helper_acquire,
             s.helper_timeout,

@@ -1,7 +1,7 @@
 //! Procedural macros of [taskward](https://docs.rs/taskward). Depend on `taskward`, which
 //! re-exports them with their documentation; this crate's API is the attributes only.
 //!
-//! Each entry point converts its tokens and calls [`pipeline::expand`], a pure function from
+//! Each entry point converts its tokens and calls `pipeline::expand`, a pure function from
 //! tokens to tokens. The pipeline runs by stage: parse the function (`item`) and the arguments
 //! (`options`, `duration`), collect the stack (`stack`), validate (`validate`), lint the stack
 //! (`lints`), generate (`generate`, `policy`, `rerun`), or fall back (`fallback`) to the user's item

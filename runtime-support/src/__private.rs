@@ -32,10 +32,3 @@ pub mod graceful {
 pub mod supervised {
     pub use crate::supervised::{SupervisePolicy, Supervisor};
 }
-
-// Transitional: the flat names of the old layout; removed once the macros use the namespaces above.
-pub use crate::bounded::{acquire, acquire_within};
-pub use crate::graceful::{Graceful, graceful};
-pub use crate::shutdown::Shutdown;
-pub use crate::supervised::{SupervisePolicy, Supervisor};
-pub use crate::with_timeout::{Timeout, timeout};

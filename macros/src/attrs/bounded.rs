@@ -157,7 +157,7 @@ impl Attribute for Bounded {
             None => (
                 Code::Value(quote_spanned! {m()=>
                     {
-                        let __taskward_permit = ::taskward::__private::acquire(#bulkhead, &__TASKWARD_META).await;
+                        let __taskward_permit = ::taskward::__private::bounded::acquire(#bulkhead, &__TASKWARD_META).await;
                         #inner.await
                     }
                 }),
@@ -173,7 +173,7 @@ impl Attribute for Bounded {
                 (
                     Code::Value(quote_spanned! {m()=>
                         {
-                            match ::taskward::__private::acquire_within(#bulkhead, &__TASKWARD_META, #wait).await {
+                            match ::taskward::__private::bounded::acquire_within(#bulkhead, &__TASKWARD_META, #wait).await {
                                 ::taskward::__private::Ok(__taskward_permit) => #inner,
                                 ::taskward::__private::Err(__taskward_error) => ::taskward::__private::Err(__taskward_error),
                             }

@@ -96,7 +96,7 @@ impl Attribute for Graceful {
         let cancel = self.cancel;
         let (inner, inner_fallible) = g.chain(i + 1, mode);
         let call = quote_spanned! {m()=>
-            ::taskward::__private::graceful(#shutdown, &__TASKWARD_META, #cancel, #inner)
+            ::taskward::__private::graceful::graceful(#shutdown, &__TASKWARD_META, #cancel, #inner)
         };
         (flatten(call, inner_fallible), true)
     }

@@ -129,7 +129,7 @@ impl Attribute for Supervised {
         let jitter = self.jitter;
         let always = self.restart == Restart::Always;
         g.prelude.extend(quote_spanned! {m()=>
-            static #policy: ::taskward::__private::SupervisePolicy = ::taskward::__private::SupervisePolicy {
+            static #policy: ::taskward::__private::supervised::SupervisePolicy = ::taskward::__private::supervised::SupervisePolicy {
                 restarts: #restarts,
                 within: #within,
                 backoff_min: #backoff_min,
@@ -146,7 +146,7 @@ impl Attribute for Supervised {
         (
             Code::Value(quote_spanned! {m()=>
                 {
-                    let mut __taskward_supervisor = ::taskward::__private::Supervisor::new(&__TASKWARD_META, &#policy, #shutdown);
+                    let mut __taskward_supervisor = ::taskward::__private::supervised::Supervisor::new(&__TASKWARD_META, &#policy, #shutdown);
                     loop {
                         #copies
                         match __taskward_supervisor.run(#inner).await {

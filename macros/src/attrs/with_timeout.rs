@@ -81,7 +81,7 @@ impl Attribute for WithTimeout {
         let limit = g.duration_arg(i, &self.limit);
         let (inner, inner_fallible) = g.chain(i + 1, mode);
         let call = quote_spanned! {m()=>
-            ::taskward::__private::timeout(&__TASKWARD_META, #limit, #inner)
+            ::taskward::__private::with_timeout::timeout(&__TASKWARD_META, #limit, #inner)
         };
         (flatten(call, inner_fallible), true)
     }

@@ -82,7 +82,7 @@ fn bounded_with_wait_in_a_shared_bulkhead() {
                     ::core::concat!(::core::module_path!(), "::", "query"),
                 );
                 match {
-                    match ::taskward::__private::acquire_within(
+                    match ::taskward::__private::bounded::acquire_within(
                             &DATABASE,
                             &__TASKWARD_META,
                             ::core::time::Duration::new(0u64, 100000000u32),
@@ -192,7 +192,7 @@ fn a_documented_function_states_its_policy() {
                 static __TASKWARD_META: ::taskward::__private::Meta = ::taskward::__private::Meta::new(
                     ::core::concat!(::core::module_path!(), "::", "stream"),
                 );
-                static __TASKWARD_POLICY_1: ::taskward::__private::SupervisePolicy = ::taskward::__private::SupervisePolicy {
+                static __TASKWARD_POLICY_1: ::taskward::__private::supervised::SupervisePolicy = ::taskward::__private::supervised::SupervisePolicy {
                     restarts: 5u32,
                     within: ::core::time::Duration::new(60u64, 0u32),
                     backoff_min: ::core::time::Duration::new(1u64, 0u32),
@@ -205,12 +205,12 @@ fn a_documented_function_states_its_policy() {
                 );
                 {
                     ::taskward::__private::flatten(
-                        ::taskward::__private::graceful(
+                        ::taskward::__private::graceful::graceful(
                                 ::taskward::Shutdown::global(),
                                 &__TASKWARD_META,
                                 true,
                                 async move {
-                                    let mut __taskward_supervisor = ::taskward::__private::Supervisor::new(
+                                    let mut __taskward_supervisor = ::taskward::__private::supervised::Supervisor::new(
                                         &__TASKWARD_META,
                                         &__TASKWARD_POLICY_1,
                                         ::taskward::Shutdown::global(),
@@ -218,7 +218,7 @@ fn a_documented_function_states_its_policy() {
                                     loop {
                                         match __taskward_supervisor
                                             .run(async move {
-                                                match ::taskward::__private::acquire_within(
+                                                match ::taskward::__private::bounded::acquire_within(
                                                         &__TASKWARD_BULKHEAD_2,
                                                         &__TASKWARD_META,
                                                         ::core::time::Duration::new(0u64, 250000000u32),
@@ -226,7 +226,7 @@ fn a_documented_function_states_its_policy() {
                                                     .await
                                                 {
                                                     ::taskward::__private::Ok(__taskward_permit) => {
-                                                        ::taskward::__private::timeout(
+                                                        ::taskward::__private::with_timeout::timeout(
                                                                 &__TASKWARD_META,
                                                                 ::core::time::Duration::new(90u64, 0u32),
                                                                 async move { {} },
@@ -305,7 +305,7 @@ fn graceful_with_its_own_coordinator_on_a_mut_method() {
                     __taskward_shutdown,
                 );
                 let __taskward_shutdown = &__taskward_shutdown;
-                ::taskward::__private::graceful(
+                ::taskward::__private::graceful::graceful(
                         __taskward_shutdown,
                         &__TASKWARD_META,
                         true,
@@ -357,7 +357,7 @@ fn supervised_with_a_deadline_per_run() {
                 static __TASKWARD_META: ::taskward::__private::Meta = ::taskward::__private::Meta::new(
                     ::core::concat!(::core::module_path!(), "::", "poll_feed"),
                 );
-                static __TASKWARD_POLICY_0: ::taskward::__private::SupervisePolicy = ::taskward::__private::SupervisePolicy {
+                static __TASKWARD_POLICY_0: ::taskward::__private::supervised::SupervisePolicy = ::taskward::__private::supervised::SupervisePolicy {
                     restarts: 5u32,
                     within: ::core::time::Duration::new(60u64, 0u32),
                     backoff_min: ::core::time::Duration::new(1u64, 0u32),
@@ -366,7 +366,7 @@ fn supervised_with_a_deadline_per_run() {
                     always: true,
                 };
                 {
-                    let mut __taskward_supervisor = ::taskward::__private::Supervisor::new(
+                    let mut __taskward_supervisor = ::taskward::__private::supervised::Supervisor::new(
                         &__TASKWARD_META,
                         &__TASKWARD_POLICY_0,
                         ::taskward::Shutdown::global(),
@@ -376,7 +376,7 @@ fn supervised_with_a_deadline_per_run() {
                         let client = &mut *client;
                         match __taskward_supervisor
                             .run(
-                                ::taskward::__private::timeout(
+                                ::taskward::__private::with_timeout::timeout(
                                     &__TASKWARD_META,
                                     ::core::time::Duration::new(5u64, 0u32),
                                     async move {
