@@ -27,12 +27,7 @@ pub fn check(stack: &Stack) -> Vec<Finding> {
 
 /// A permit held outside a layer that runs the body again is held through every backoff sleep.
 fn permit_held_across_reruns(stack: &Stack, findings: &mut Vec<Finding>) {
-    let Some((rerun_at, rerun)) = stack
-        .layers
-        .iter()
-        .enumerate()
-        .find_map(|(i, layer)| layer.caps().reruns.map(|rerun| (i, rerun)))
-    else {
+    let Some((rerun_at, rerun)) = stack.first_rerun() else {
         return;
     };
     let rerunning = stack.layers[rerun_at].name();
@@ -56,12 +51,7 @@ fn permit_held_across_reruns(stack: &Stack, findings: &mut Vec<Finding>) {
 /// ends before the first rerun could even begin (a run cut by its own per-run deadline, then the
 /// shortest backoff), the layer can never run the body again.
 fn deadline_before_first_rerun(stack: &Stack, findings: &mut Vec<Finding>) {
-    let Some((rerun_at, rerun)) = stack
-        .layers
-        .iter()
-        .enumerate()
-        .find_map(|(i, layer)| layer.caps().reruns.map(|rerun| (i, rerun)))
-    else {
+    let Some((rerun_at, rerun)) = stack.first_rerun() else {
         return;
     };
     let Some((outer_layer, outer)) = stack.layers[..rerun_at]

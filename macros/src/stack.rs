@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use syn::spanned::Spanned;
 use syn::{Attribute, Meta};
 
-use crate::attrs::{Attr, Kind};
+use crate::attrs::{Attr, Kind, Rerun};
 use crate::item::AsyncFn;
 
 pub struct Stack {
@@ -106,8 +106,14 @@ impl Stack {
 
     /// Whether a layer runs the body more than once.
     pub fn reruns(&self) -> bool {
+        self.first_rerun().is_some()
+    }
+
+    /// The outermost layer that runs the body more than once: its index, and how it does.
+    pub fn first_rerun(&self) -> Option<(usize, Rerun)> {
         self.layers
             .iter()
-            .any(|layer| layer.caps().reruns.is_some())
+            .enumerate()
+            .find_map(|(i, layer)| layer.caps().reruns.map(|rerun| (i, rerun)))
     }
 }
