@@ -4,7 +4,8 @@
 //!
 //! - `#[with_timeout]` and `#[bounded]`: outside, the deadline covers the wait for a permit; inside,
 //!   only the work; a `wait` that sheds the call and a deadline that cuts it are told apart.
-//! - `#[with_timeout]` inside `#[supervised]`: a deadline per run, each timed-out run restarted.
+//! - `#[with_timeout]` inside `#[supervised]`: a deadline per run, each timed-out run restarted;
+//!   with one outside too, a deadline for the whole call that ends the restarts.
 //! - `#[graceful]` outside `#[supervised]`: a `restart = "always"` worker ends after its run at
 //!   shutdown, no restart begins once shutdown has begun, and a backoff ends at the trigger.
 //! - `#[graceful]` outside `#[bounded]`: calls waiting for a permit are tracked too.
@@ -201,4 +202,31 @@ async fn futures_lite<T>(calls: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
         out.push(call.await.unwrap());
     }
     out
+}
+
+// A deadline for the whole call above `#[supervised]` and one for each run below it.
+
+static WHOLE_CALL_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+#[with_timeout("1s")]
+#[supervised(restarts = 10, backoff = "100ms..100ms", jitter = false)]
+#[with_timeout("300ms")]
+async fn hangs_every_run() -> Result<(), Error> {
+    WHOLE_CALL_RUNS.fetch_add(1, Ordering::SeqCst);
+    sleep(Duration::from_secs(3600)).await;
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deadline_per_run_and_one_for_the_whole_call() {
+    let t0 = Instant::now();
+    let err = hangs_every_run().await.unwrap_err();
+    // Runs at 0, 400ms and 800ms (each cut at 300ms, then 100ms of backoff); the third is cut by
+    // the whole call's deadline at 1s.
+    assert_eq!(t0.elapsed(), MS(1000));
+    assert_eq!(WHOLE_CALL_RUNS.load(Ordering::SeqCst), 3);
+    assert!(
+        matches!(err, Error::Timeout { limit, .. } if limit == MS(1000)),
+        "{err:?}"
+    );
 }

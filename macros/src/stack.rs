@@ -1,7 +1,7 @@
 //! The stack: the invoked attribute and every taskward attribute below it, in written order
 //! (outermost first), taken off the function so that one expansion handles them all.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Meta};
 
@@ -26,22 +26,27 @@ pub fn kind_of(attr: &Attribute) -> Option<Kind> {
 }
 
 /// Takes the taskward attributes off `func` and parses them, below the invoked attribute `first`
-/// (of kind `first_kind`, parsed or not). Every mistake found is reported, each once.
+/// (of kind `first_kind`, parsed or not). Every mistake found is reported, each once; an attribute
+/// written twice is reported on the second (see [`repeated`]).
 pub fn collect(
     first_kind: Kind,
     first: syn::Result<Attr>,
     func: &mut AsyncFn,
 ) -> syn::Result<Stack> {
-    let mut kinds = vec![first_kind];
-    let mut layers = Vec::new();
+    // Every taskward attribute in written order, parsed or not (a malformed one still counts
+    // for the duplicate check).
+    let mut written: Vec<(Kind, Span, Option<Attr>)> = Vec::new();
     let mut errors: Option<syn::Error> = None;
     let mut push_err = |err: syn::Error| match &mut errors {
         Some(all) => all.combine(err),
         None => errors = Some(err),
     };
     match first {
-        Ok(first) => layers.push(first),
-        Err(err) => push_err(err),
+        Ok(first) => written.push((first_kind, first.span, Some(first))),
+        Err(err) => {
+            push_err(err);
+            written.push((first_kind, Span::call_site(), None));
+        }
     }
     let mut kept = Vec::with_capacity(func.attrs.len());
     for attr in core::mem::take(&mut func.attrs) {
@@ -65,30 +70,54 @@ pub fn collect(
                 continue;
             }
         };
-        if kinds.contains(&kind) {
-            push_err(syn::Error::new(
-                span,
-                format!(
-                    "#[{}] is already on this function; use it once and put all its options there",
-                    kind.name()
-                ),
-            ));
+        if let Some(err) = repeated(&written, kind, span) {
+            push_err(err);
             continue;
         }
-        kinds.push(kind);
         match Attr::parse(kind, span, args) {
             Ok(mut layer) => {
                 layer.path = Some(attr.path().clone());
-                layers.push(layer);
+                written.push((kind, span, Some(layer)));
             }
-            Err(err) => push_err(err),
+            Err(err) => {
+                push_err(err);
+                written.push((kind, span, None));
+            }
         }
     }
     func.attrs = kept;
     match errors {
         Some(err) => Err(err),
-        None => Ok(Stack { layers }),
+        None => Ok(Stack {
+            layers: written
+                .into_iter()
+                .filter_map(|(_, _, attr)| attr)
+                .collect(),
+        }),
     }
+}
+
+/// The error for an attribute of `kind` written below `above`, if it repeats one of them. An
+/// attribute may repeat only where it means something else the second time: a `#[with_timeout]`
+/// above and one below a layer that runs the body again are a deadline for the whole call and one
+/// for each run.
+fn repeated(above: &[(Kind, Span, Option<Attr>)], kind: Kind, span: Span) -> Option<syn::Error> {
+    let previous = above.iter().rposition(|(k, _, _)| *k == kind)?;
+    let rerun_between = above[previous + 1..]
+        .iter()
+        .any(|(_, _, attr)| attr.as_ref().is_some_and(|a| a.caps().reruns.is_some()));
+    if kind.repeats_across_reruns() && rerun_between {
+        return None;
+    }
+    let name = kind.name();
+    let message = if kind.repeats_across_reruns() {
+        format!(
+            "#[{name}] is already on this function; it may be written twice only with an attribute that runs the body again between the two (such as #[supervised]): the one above then applies to the whole call, the one below to each run"
+        )
+    } else {
+        format!("#[{name}] is already on this function; use it once and put all its options there")
+    };
+    Some(syn::Error::new(span, message))
 }
 
 /// Strips the taskward attributes from a function that is emitted as it was (on error), so that

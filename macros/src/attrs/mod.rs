@@ -31,6 +31,11 @@ pub trait Attribute: Sized {
     /// the "unknown option" message lists them, and a test checks the docs' table of each.
     const OPTIONS: &'static [&'static str];
 
+    /// Whether the attribute may be written twice on one function, with a layer that runs the
+    /// body again between the two (the outer one then applies to the whole call, the inner one to
+    /// each run).
+    const REPEATS_ACROSS_RERUNS: bool = false;
+
     /// Reads the arguments as written and resolves them (defaults applied, cross-option checks
     /// done). `span` is the attribute's path, for errors about the attribute as a whole.
     fn parse(span: Span, args: Vec<RawArg>) -> syn::Result<Self>;
@@ -133,6 +138,13 @@ macro_rules! attributes {
             pub fn options(self) -> &'static [&'static str] {
                 match self {
                     $(Kind::$variant => <$module::$ty as Attribute>::OPTIONS,)*
+                }
+            }
+
+            /// See [`Attribute::REPEATS_ACROSS_RERUNS`].
+            pub fn repeats_across_reruns(self) -> bool {
+                match self {
+                    $(Kind::$variant => <$module::$ty as Attribute>::REPEATS_ACROSS_RERUNS,)*
                 }
             }
 

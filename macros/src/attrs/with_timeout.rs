@@ -19,6 +19,8 @@ pub struct WithTimeout {
 impl Attribute for WithTimeout {
     const NAME: &'static str = "with_timeout";
     const OPTIONS: &'static [&'static str] = &[];
+    // Above and below `#[supervised]`: a deadline for the whole call and one for each run.
+    const REPEATS_ACROSS_RERUNS: bool = true;
 
     fn parse(span: Span, args: Vec<RawArg>) -> syn::Result<Self> {
         let mut limit = None;
