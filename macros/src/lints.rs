@@ -1,7 +1,8 @@
 //! Stack lints: orders and combinations that are almost always a mistake, written once per
 //! capability (holds a permit, runs the body again, sets a deadline) rather than once per pair of
-//! attributes. They are soft findings, emitted as warnings on stable Rust (the use of a deprecated
-//! constant, spanned at the attribute).
+//! attributes. They are soft findings, emitted as warnings on stable Rust: the use of a deprecated
+//! constant named after the lint, spanned at the attribute, whose note says what is wrong and how
+//! to acknowledge it. `allow(name)` on any attribute of the stack acknowledges one.
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote_spanned;
@@ -10,9 +11,17 @@ use crate::duration::show;
 use crate::generate::m;
 use crate::stack::Stack;
 
-/// One finding: where, a name for the warning (the constant's), and the message.
+/// The names of the stack lints, for `allow(...)`.
+pub const NAMES: &[&str] = &[
+    "permit_held_across_restarts",
+    "deadline_before_first_restart",
+];
+
+/// One finding: where, the lint's name (one of [`NAMES`]), and the message.
 pub struct Finding {
     pub span: Span,
+    /// The attribute the finding is on, where `allow(name)` acknowledges it.
+    pub attribute: &'static str,
     pub name: String,
     pub message: String,
 }
@@ -38,7 +47,8 @@ fn permit_held_across_reruns(stack: &Stack, findings: &mut Vec<Finding>) {
         let holding = holder.name();
         findings.push(Finding {
             span: holder.span,
-            name: format!("{holding}_above_{rerunning}"),
+            attribute: holding,
+            name: format!("permit_held_across_{}s", rerun.noun),
             message: format!(
                 "#[{holding}] above #[{rerunning}] holds its permit through every {noun} and backoff sleep; put #[{holding}] below #[{rerunning}] to hold it only while a run is in progress",
                 noun = rerun.noun,
@@ -79,6 +89,7 @@ fn deadline_before_first_rerun(stack: &Stack, findings: &mut Vec<Finding>) {
     };
     findings.push(Finding {
         span: outer_layer.span,
+        attribute: outer_layer.name(),
         name: format!("deadline_before_first_{}", rerun.noun),
         message: format!(
             "the deadline of {} ends before #[{}] could {} anything: the first {} needs {why}; lengthen the deadline or shorten the backoff",
@@ -92,10 +103,20 @@ fn deadline_before_first_rerun(stack: &Stack, findings: &mut Vec<Finding>) {
 
 /// The findings as warnings: each is the use of a deprecated constant named after it.
 pub fn emit(stack: &Stack) -> TokenStream {
+    let allowed = |name: &str| {
+        stack
+            .layers
+            .iter()
+            .any(|layer| layer.allow.iter().any(|allow| allow == name))
+    };
     check(stack)
         .into_iter()
+        .filter(|finding| !allowed(&finding.name))
         .map(|finding| {
-            let note = format!("taskward: {}", finding.message);
+            let note = format!(
+                "{} (taskward: to keep it so, write `allow({})` among the options of #[{}])",
+                finding.message, finding.name, finding.attribute
+            );
             let name = syn::Ident::new(&finding.name, m());
             let used = syn::Ident::new(&finding.name, finding.span);
             quote_spanned! {m()=>
@@ -108,4 +129,38 @@ pub fn emit(stack: &Stack) -> TokenStream {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::NAMES;
+    use crate::attrs::Kind;
+    use crate::pipeline::expand;
+
+    /// Every finding of every rerunning attribute is named in [`NAMES`], so `allow(..)` takes it,
+    /// and `allow(..)` silences exactly the named one.
+    #[test]
+    fn findings_are_named_in_the_list_and_allowed_one_by_one() {
+        let stack = |allow: proc_macro2::TokenStream| {
+            expand(
+                Kind::WithTimeout,
+                quote!("1ms" #allow),
+                quote! {
+                    #[bounded(1)]
+                    #[supervised]
+                    async fn f() -> Result<(), E> { Ok(()) }
+                },
+            )
+            .to_string()
+        };
+        let all = stack(quote!());
+        for name in NAMES {
+            assert!(all.contains(&format!("const {name}")), "{name}: {all}");
+        }
+        let one = stack(quote!(, allow(deadline_before_first_restart)));
+        assert!(one.contains("const permit_held_across_restarts"));
+        assert!(!one.contains("const deadline_before_first_restart"));
+    }
 }

@@ -100,3 +100,46 @@ pub fn bool_lit(expr: &Expr, what: &str) -> syn::Result<bool> {
         other => Err(syn::Error::new_spanned(other, what)),
     }
 }
+
+/// Takes the `allow(lint, ...)` arguments out of an attribute's arguments: any taskward attribute
+/// may acknowledge a stack lint that it is part of. Each name is checked against `lints`.
+pub fn take_allows(args: &mut Vec<RawArg>, lints: &[&str]) -> syn::Result<Vec<Ident>> {
+    let mut allows = Vec::new();
+    let mut rest = Vec::with_capacity(args.len());
+    for arg in core::mem::take(args) {
+        let RawArg::Positional(Expr::Call(call)) = &arg else {
+            rest.push(arg);
+            continue;
+        };
+        let Expr::Path(path) = &*call.func else {
+            rest.push(arg);
+            continue;
+        };
+        if !path.path.is_ident("allow") {
+            rest.push(arg);
+            continue;
+        }
+        for name in &call.args {
+            let ident = match name {
+                Expr::Path(p) => p.path.get_ident().cloned(),
+                _ => None,
+            };
+            match ident {
+                Some(ident) if lints.contains(&ident.to_string().as_str()) => allows.push(ident),
+                _ => {
+                    let list = lints
+                        .iter()
+                        .map(|l| format!("`{l}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    return Err(syn::Error::new_spanned(
+                        name,
+                        format!("`allow(...)` takes the names of taskward's stack lints: {list}"),
+                    ));
+                }
+            }
+        }
+    }
+    *args = rest;
+    Ok(allows)
+}

@@ -88,16 +88,20 @@ pub struct Attr {
     /// The path of an attribute taken off the function (not the invoked one), so that the user's
     /// `use` of it still counts as used.
     pub path: Option<syn::Path>,
+    /// The stack lints acknowledged on this attribute: `allow(permit_held_across_restarts)`.
+    pub allow: Vec<syn::Ident>,
     pub opts: Opts,
 }
 
 impl Attr {
     /// Parses the arguments of one attribute; `span` is the attribute's name.
     pub fn parse(kind: Kind, span: Span, args: TokenStream) -> syn::Result<Attr> {
-        let raw = crate::options::parse_raw(args)?;
+        let mut raw = crate::options::parse_raw(args)?;
+        let allow = crate::options::take_allows(&mut raw, crate::lints::NAMES)?;
         Ok(Attr {
             span,
             path: None,
+            allow,
             opts: Opts::parse(kind, span, raw)?,
         })
     }

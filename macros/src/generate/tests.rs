@@ -484,6 +484,11 @@ fn bad_input_gives_an_error_never_a_panic() {
         quote!("18446744073709551615s"),
         quote!("999999999999999999999h"),
         quote!(restart = "always", restart = "always"),
+        quote!(allow(permit_held_across_restarts)),
+        quote!(8, allow()),
+        quote!(allow(nothing, 3)),
+        quote!(allow = 3),
+        quote!("1s", allow(deadline_before_first_restart)),
     ];
     for &kind in Kind::ALL {
         for item in &items {
