@@ -125,7 +125,7 @@ pub fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
     let vis = &func.vis;
     let defaultness = &func.defaultness;
     let prelude = &g.prelude;
-    let warnings = lints::emit(stack);
+    let warnings = lints::emit(stack, func);
     // The attributes below the first were taken off: keep the user's imports of them used.
     let paths = stack.layers.iter().filter_map(|layer| layer.path.as_ref());
     let uses = quote_spanned! {m()=>

@@ -190,6 +190,16 @@ impl AsyncFn {
         }
     }
 
+    /// Whether `#[tracing::instrument]` was written above the taskward attributes and has already
+    /// expanded: its span is then made inside our wrapper (its expansion names
+    /// `__tracing_attr_span` at the top of the body).
+    pub fn instrumented_inside(&self) -> bool {
+        self.body
+            .stream()
+            .into_iter()
+            .any(|tt| matches!(&tt, TokenTree::Ident(ident) if ident == "__tracing_attr_span"))
+    }
+
     /// Whether the return type mentions `impl Trait` (no `let x: impl Trait` is allowed, so the
     /// never-run return edge is left out).
     pub fn returns_impl_trait(&self) -> bool {

@@ -9,12 +9,14 @@ use quote::quote_spanned;
 
 use crate::duration::show;
 use crate::generate::m;
+use crate::item::AsyncFn;
 use crate::stack::Stack;
 
 /// The names of the stack lints, for `allow(...)`.
 pub const NAMES: &[&str] = &[
     "permit_held_across_restarts",
     "deadline_before_first_restart",
+    "span_per_restart",
 ];
 
 /// One finding: where, the lint's name (one of [`NAMES`]), and the message.
@@ -27,11 +29,34 @@ pub struct Finding {
 }
 
 /// Every finding of the stack, in order.
-pub fn check(stack: &Stack) -> Vec<Finding> {
+pub fn check(stack: &Stack, func: &AsyncFn) -> Vec<Finding> {
     let mut findings = Vec::new();
     permit_held_across_reruns(stack, &mut findings);
     deadline_before_first_rerun(stack, &mut findings);
+    span_per_rerun(stack, func, &mut findings);
     findings
+}
+
+/// `#[tracing::instrument]` above a stack that runs the body again makes a new span for each run,
+/// and taskward's own events (restarts, backoff) fall outside every one of them.
+fn span_per_rerun(stack: &Stack, func: &AsyncFn, findings: &mut Vec<Finding>) {
+    let Some((rerun_at, rerun)) = stack.first_rerun() else {
+        return;
+    };
+    if !func.instrumented_inside() {
+        return;
+    }
+    let first = &stack.layers[0];
+    let rerunning = stack.layers[rerun_at].name();
+    findings.push(Finding {
+        span: first.span,
+        attribute: first.name(),
+        name: format!("span_per_{}", rerun.noun),
+        message: format!(
+            "#[tracing::instrument] above #[{rerunning}] makes a new span for each run, and taskward's own events (each {noun}, its backoff) fall outside them; put #[tracing::instrument] below the taskward attributes for one span over the whole call, with taskward's events inside it",
+            noun = rerun.noun,
+        ),
+    });
 }
 
 /// A permit held outside a layer that runs the body again is held through every backoff sleep.
@@ -102,14 +127,14 @@ fn deadline_before_first_rerun(stack: &Stack, findings: &mut Vec<Finding>) {
 }
 
 /// The findings as warnings: each is the use of a deprecated constant named after it.
-pub fn emit(stack: &Stack) -> TokenStream {
+pub fn emit(stack: &Stack, func: &AsyncFn) -> TokenStream {
     let allowed = |name: &str| {
         stack
             .layers
             .iter()
             .any(|layer| layer.allow.iter().any(|allow| allow == name))
     };
-    check(stack)
+    check(stack, func)
         .into_iter()
         .filter(|finding| !allowed(&finding.name))
         .map(|finding| {

@@ -155,7 +155,9 @@ stacks! {
             }
         }
 
-        /// `#[tracing::instrument]` above.
+        /// `#[tracing::instrument]` above (for the stacks with `#[supervised]`, the
+        /// `span_per_restart` lint says so, acknowledged here).
+        #[allow(deprecated)]
         #[tracing::instrument]
         @ {
             pub async fn instrumented_above(x: u32) -> u32 {
