@@ -86,6 +86,47 @@ async fn qualified_paths() -> u8 {
     5
 }
 
+// One-line bodies, under each attribute and a stack.
+#[bounded(2)]
+async fn one_line_bounded() -> u32 {
+    1
+}
+
+#[with_timeout("1s")]
+async fn one_line_timeout() -> u32 {
+    2
+}
+
+#[taskward::supervised]
+async fn one_line_supervised() -> Result<u32, taskward::Error> {
+    Ok(3)
+}
+
+#[taskward::graceful]
+#[bounded(2)]
+#[with_timeout("1s")]
+async fn one_line_stack() -> u32 {
+    4
+}
+
+// `impl Trait` inside a `Result`, and the arguments a body that runs again copies for each run.
+#[with_timeout("1s")]
+async fn impl_in_result(x: u32) -> Result<impl Display + use<>, taskward::Error> {
+    Ok(x)
+}
+
+#[taskward::supervised]
+async fn rerun_arguments(
+    mut bytes: &[u8],
+    (a, b): &mut (u8, u8),
+    #[cfg(any())] removed: u8,
+    kept: u8,
+) -> Result<usize, taskward::Error> {
+    bytes = &bytes[1..];
+    *a += 1;
+    Ok(bytes.len() + usize::from(*a + *b + kept))
+}
+
 struct Service {
     calls: u32,
     timeout: Duration,
@@ -148,6 +189,14 @@ async fn every_shape_runs_and_its_future_is_send() {
     assert_eq!(tokio::spawn(instrumented_above(4)).await.unwrap(), 4);
     assert_eq!(tokio::spawn(instrumented_below(4)).await.unwrap(), 4);
     assert_eq!(tokio::spawn(qualified_paths()).await.unwrap(), Ok(5));
+    assert_eq!(one_line_bounded().await, 1);
+    assert_eq!(one_line_timeout().await, Ok(2));
+    assert_eq!(one_line_supervised().await, Ok(3));
+    assert_eq!(one_line_stack().await, Ok(4));
+    assert_eq!(impl_in_result(5).await.unwrap().to_string(), "5");
+    let mut pair = (1, 2);
+    assert_eq!(rerun_arguments(&[1, 2, 3], &mut pair, 4).await, Ok(2 + 8));
+    assert_eq!(pair, (2, 2));
 
     let service = Arc::new(Service {
         calls: 1,

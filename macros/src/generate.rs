@@ -12,12 +12,12 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
+use syn::ReturnType;
 use syn::spanned::Spanned;
-use syn::{FnArg, ReturnType};
 
 use crate::attrs::graceful;
 use crate::duration::{self, DurationArg};
-use crate::item::{AsyncFn, Output};
+use crate::item::{self, AsyncFn, Output};
 use crate::stack::Stack;
 use crate::{lints, policy, rerun};
 
@@ -85,7 +85,8 @@ pub fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
     let tail = match (fallible, func.output()) {
         (false, _) | (true, Output::Unit | Output::Plain(_)) => value,
         (true, Output::Result(ty)) => {
-            let fail = quote_spanned! {ty.span()=> ::taskward::__private::fail::<#ty> };
+            let named = item::infer_impl_trait(ty);
+            let fail = quote_spanned! {ty.span()=> ::taskward::__private::fail::<#named> };
             quote_spanned! {m()=>
                 match #value {
                     ::taskward::__private::Ok(__taskward_value) => __taskward_value,
@@ -112,12 +113,7 @@ pub fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
         }
     }
     if stack.reruns() {
-        // The arguments are copied for each run; the originals are only read.
-        for arg in &mut sig.inputs {
-            if let FnArg::Typed(pat) = arg {
-                rerun::strip_mut(&mut pat.pat);
-            }
-        }
+        rerun::signature(&mut sig);
     }
 
     let attrs = &func.attrs;
@@ -177,11 +173,15 @@ impl Gen<'_> {
     /// The user's body in a future of its own.
     fn body(&self, mode: Mode) -> TokenStream {
         let mv = move_token();
-        let body = if mode.rerun && self.func.sig.receiver().is_some() {
+        let mut body = if mode.rerun && self.func.sig.receiver().is_some() {
             rerun::rename_self(&self.func.body)
         } else {
             self.func.body.clone()
         };
+        // The braces are ours, located at the user's: the body keeps a scope of its own, and a
+        // lint about those braces (`unused_braces` on a one-line body) does not take them for the
+        // user's.
+        body.set_span(m().located_at(self.func.body.span()));
         let body = &body;
         let fake_return = match &self.func.sig.output {
             // `#[async_trait]` has put a return edge of its own in the block.
@@ -190,6 +190,7 @@ impl Gen<'_> {
                 // The return edge is located at the return type, so that a mismatch in the body
                 // says "return type inferred to be `T` here" at the user's `T`.
                 let at = m().located_at(ty.span());
+                let ty = item::infer_impl_trait(ty);
                 let edge = quote_spanned!(at=> return __taskward_never;);
                 quote_spanned! {m()=>
                     #[allow(

@@ -4,7 +4,7 @@
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
-use syn::{Attribute, FnArg, Pat, ReturnType, Signature, Type, Visibility};
+use syn::{Attribute, Pat, ReturnType, Signature, Type, Visibility};
 
 pub struct AsyncFn {
     pub attrs: Vec<Attribute>,
@@ -35,7 +35,7 @@ impl Parse for AsyncFn {
         let vis = input.parse()?;
         let defaultness = input.parse()?;
         let sig: Signature = input.parse()?;
-        let body = match input.parse::<TokenTree>() {
+        let body = match input.parse::<TokenTree>().map(ungroup) {
             Ok(TokenTree::Group(group)) if group.delimiter() == Delimiter::Brace => group,
             _ => {
                 return Err(syn::Error::new(
@@ -87,6 +87,20 @@ impl ToTokens for AsyncFn {
             None => self.body.to_tokens(tokens),
         }
     }
+}
+
+/// A body passed through `macro_rules!` as `$body:block` arrives in an invisible group: the block
+/// inside it.
+fn ungroup(tt: TokenTree) -> TokenTree {
+    if let TokenTree::Group(group) = &tt
+        && group.delimiter() == Delimiter::None
+    {
+        let mut inner = group.stream().into_iter();
+        if let (Some(only), None) = (inner.next(), inner.next()) {
+            return ungroup(only);
+        }
+    }
+    tt
 }
 
 /// The block of `Box::pin(async move { .. })` when that is the whole body.
@@ -200,14 +214,33 @@ impl AsyncFn {
             .any(|tt| matches!(&tt, TokenTree::Ident(ident) if ident == "__tracing_attr_span"))
     }
 
-    /// Whether the return type mentions `impl Trait` (no `let x: impl Trait` is allowed, so the
-    /// never-run return edge is left out).
+    /// Whether the return type is `impl Trait` as a whole (no `let x: impl Trait` is allowed, so
+    /// the never-run return edge is left out).
     pub fn returns_impl_trait(&self) -> bool {
-        match &self.sig.output {
-            ReturnType::Default => false,
-            ReturnType::Type(_, ty) => contains_impl(ty.to_token_stream()),
+        matches!(&self.sig.output, ReturnType::Type(_, ty) if matches!(&**ty, Type::ImplTrait(_)))
+    }
+}
+
+/// `ty` with each `impl Trait` in it replaced by `_`, for the places where generated code names
+/// the return type (a turbofish, a `let`), where `impl Trait` is not allowed: the compiler infers
+/// it there from the body.
+pub fn infer_impl_trait(ty: &Type) -> Type {
+    struct Infer;
+    impl syn::visit_mut::VisitMut for Infer {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if let Type::ImplTrait(found) = ty {
+                *ty = Type::Infer(syn::TypeInfer {
+                    attrs: Vec::new(),
+                    underscore_token: syn::Token![_](found.impl_token.span),
+                });
+            } else {
+                syn::visit_mut::visit_type_mut(self, ty);
+            }
         }
     }
+    let mut ty = ty.clone();
+    syn::visit_mut::VisitMut::visit_type_mut(&mut Infer, &mut ty);
+    ty
 }
 
 fn is_result(ty: &Type) -> bool {
@@ -221,14 +254,6 @@ fn is_result(ty: &Type) -> bool {
         Type::Group(inner) => is_result(&inner.elem),
         _ => false,
     }
-}
-
-fn contains_impl(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|tt| match tt {
-        TokenTree::Ident(ident) => ident == "impl",
-        TokenTree::Group(group) => contains_impl(group.stream()),
-        _ => false,
-    })
 }
 
 /// The variables an argument pattern binds, with whether each was declared `mut`.
@@ -256,20 +281,14 @@ pub fn bindings(pat: &Pat, out: &mut Vec<(syn::Ident, bool)>) {
     }
 }
 
-/// The typed arguments (not `self`).
-pub fn typed_args(sig: &Signature) -> impl Iterator<Item = &syn::PatType> {
-    sig.inputs.iter().filter_map(|arg| match arg {
-        FnArg::Typed(pat) => Some(pat),
-        FnArg::Receiver(_) => None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use quote::quote;
     use syn::Type;
 
-    use super::{AsyncFn, Output, contains_impl, is_result};
+    use quote::ToTokens;
+
+    use super::{AsyncFn, Output, infer_impl_trait, is_result};
 
     fn ty(tokens: proc_macro2::TokenStream) -> Type {
         syn::parse2(tokens).unwrap()
@@ -299,10 +318,18 @@ mod tests {
     }
 
     #[test]
-    fn impl_trait_is_found_anywhere_in_a_type() {
-        assert!(contains_impl(quote!(impl Display)));
-        assert!(contains_impl(quote!(Result<impl Display, E>)));
-        assert!(!contains_impl(quote!(Result<u8, E>)));
+    fn impl_trait_is_inferred_wherever_it_is_in_a_type() {
+        let inferred = |t| infer_impl_trait(&ty(t)).into_token_stream().to_string();
+        assert_eq!(inferred(quote!(impl Display)), "_");
+        assert_eq!(
+            inferred(quote!(Result<impl Display + Send, E>)),
+            "Result < _ , E >"
+        );
+        assert_eq!(
+            inferred(quote!(Result<Vec<impl Display>, E>)),
+            "Result < Vec < _ > , E >"
+        );
+        assert_eq!(inferred(quote!(Result<u8, E>)), "Result < u8 , E >");
     }
 
     fn parse(item: proc_macro2::TokenStream) -> AsyncFn {

@@ -22,11 +22,21 @@ impl Parse for RawArg {
         {
             let key = Ident::parse_any(input)?;
             input.parse::<Token![=]>()?;
-            let value = input.parse()?;
+            let value = ungroup(input.parse()?);
             Ok(RawArg::Named { key, value })
         } else {
-            Ok(RawArg::Positional(input.parse()?))
+            Ok(RawArg::Positional(ungroup(input.parse()?)))
         }
+    }
+}
+
+/// A value as written, out of the invisible groups that `macro_rules!` puts around a fragment
+/// (`$n:literal`, `$d:expr`), so that a limit or a duration passed through a macro is read as if
+/// written in place.
+pub fn ungroup(expr: Expr) -> Expr {
+    match expr {
+        Expr::Group(group) => ungroup(*group.expr),
+        other => other,
     }
 }
 

@@ -5,6 +5,7 @@
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{LitStr, Pat, Type};
@@ -18,8 +19,57 @@ pub fn self_alias(span: Span) -> Ident {
     Ident::new("__taskward_self", span)
 }
 
+/// The name an argument written as a pattern (`(a, b): (u8, u8)`) takes in the signature of a
+/// function whose body runs again: each run destructures a fresh copy of the whole argument with
+/// the user's pattern. Hygienic, so that the body cannot name it; readable in the docs.
+fn whole_arg(index: usize, pat: &Pat) -> Ident {
+    let mut names = Vec::new();
+    item::bindings(pat, &mut names);
+    let joined = names
+        .iter()
+        .map(|(name, _)| name.unraw().to_string())
+        .collect::<Vec<_>>()
+        .join("_");
+    let name = if joined.is_empty() {
+        format!("arg{index}")
+    } else {
+        joined
+    };
+    Ident::new(&name, m())
+}
+
+/// The signature of a function whose body runs again: the arguments are only read, each run
+/// takes its own copies (declared `mut` where the user wrote it), so `mut` goes; an argument
+/// written as a pattern becomes one name, destructured anew in each run. A `Pin<&mut T>` is re-borrowed with `as_mut()`, which needs its binding `mut`.
+pub fn signature(sig: &mut syn::Signature) {
+    let pin_mut = || Some(syn::Token![mut](m()));
+    for (index, arg) in sig.inputs.iter_mut().enumerate() {
+        let arg = match arg {
+            syn::FnArg::Receiver(receiver) => {
+                if let syn::ReceiverKind::Typed(_, ty) = &receiver.kind
+                    && is_pin_mut(ty)
+                {
+                    receiver.mutability = pin_mut();
+                }
+                continue;
+            }
+            syn::FnArg::Typed(arg) => arg,
+        };
+        match &mut *arg.pat {
+            Pat::Ident(pat) if pat.subpat.is_none() => {
+                pat.mutability = if is_pin_mut(&arg.ty) { pin_mut() } else { None };
+            }
+            pat => {
+                let name = whole_arg(index, pat);
+                *arg.pat = syn::parse_quote!(#name);
+            }
+        }
+    }
+}
+
 /// Fresh copies of the arguments for one run of the body: owned arguments are cloned, `&mut`
-/// references and `self` re-borrowed, shared references copied by the `async move` itself.
+/// references and `self` re-borrowed, shared references copied; an argument written as a pattern
+/// is copied whole and destructured with the user's pattern.
 pub fn per_run_copies(func: &AsyncFn) -> TokenStream {
     let mut copies = TokenStream::new();
     if let Some(receiver) = func.sig.receiver() {
@@ -31,6 +81,7 @@ pub fn per_run_copies(func: &AsyncFn) -> TokenStream {
             syn::ReceiverKind::Typed(_, ty) => match &**ty {
                 Type::Reference(r) if r.mutability.is_some() => reborrow,
                 Type::Reference(_) => quote_spanned!(m()=> #self_token),
+                ty if is_pin_mut(ty) => quote_spanned!(m()=> #self_token.as_mut()),
                 ty => {
                     let at = ty.span();
                     quote_spanned!(at=> ::taskward::__private::rerun_arg(&#self_token))
@@ -43,56 +94,57 @@ pub fn per_run_copies(func: &AsyncFn) -> TokenStream {
             let #alias = #copy;
         });
     }
-    for arg in item::typed_args(&func.sig) {
-        let ty_span = arg.ty.span();
-        if let Type::Reference(reference) = &*arg.ty {
-            // `&T` is `Copy`; `&mut T` is re-borrowed for the run.
-            if reference.mutability.is_some()
-                && let Pat::Ident(pat) = &*arg.pat
-                && pat.subpat.is_none()
-            {
-                let name = &pat.ident;
-                copies.extend(quote_spanned! {m()=>
-                    let #name = &mut *#name;
-                });
-            }
+    for (index, arg) in func.sig.inputs.iter().enumerate() {
+        let syn::FnArg::Typed(arg) = arg else {
             continue;
-        }
-        let mut names = Vec::new();
-        item::bindings(&arg.pat, &mut names);
-        for (name, mutable) in names {
-            let mutability = mutable.then(|| quote_spanned!(name.span()=> mut));
-            // A type that is not `Clone` is reported on the argument's name, with the bound on
-            // its type.
-            let borrow = quote_spanned!(name.span()=> &#name);
-            let copy = quote_spanned!(ty_span=> ::taskward::__private::rerun_arg(#borrow));
-            copies.extend(quote_spanned! {m()=>
-                let #mutability #name = #copy;
-            });
-        }
+        };
+        // `#[cfg(..)]` on the argument applies to its copy too.
+        let attrs = &arg.attrs;
+        let (pattern, source) = match &*arg.pat {
+            Pat::Ident(pat) if pat.subpat.is_none() => {
+                let name = &pat.ident;
+                let mutability = pat.mutability.map(|_| quote_spanned!(name.span()=> mut));
+                (quote_spanned!(m()=> #mutability #name), name.clone())
+            }
+            pat => (pat.to_token_stream(), whole_arg(index, pat)),
+        };
+        let copy = match &*arg.ty {
+            // `&mut T` is re-borrowed for the run; `&T` is `Copy`.
+            Type::Reference(reference) if reference.mutability.is_some() => {
+                quote_spanned!(m()=> &mut *#source)
+            }
+            Type::Reference(_) => quote_spanned!(m()=> #source),
+            ty if is_pin_mut(ty) => quote_spanned!(m()=> #source.as_mut()),
+            // A type that is not `Clone` is reported on the argument, with the bound on its type.
+            ty => {
+                let borrow = quote_spanned!(arg.pat.span()=> &#source);
+                quote_spanned!(ty.span()=> ::taskward::__private::rerun_arg(#borrow))
+            }
+        };
+        copies.extend(quote_spanned! {m()=>
+            #(#attrs)*
+            let #pattern = #copy;
+        });
     }
     copies
 }
 
-/// The `mut` of argument bindings: the originals are only read (each run gets a copy, declared
-/// `mut` where the user wrote it).
-pub fn strip_mut(pat: &mut Pat) {
-    match pat {
-        Pat::Ident(p) => {
-            p.mutability = None;
-            if let Some((_, sub)) = &mut p.subpat {
-                strip_mut(sub);
-            }
-        }
-        Pat::Tuple(p) => p.elems.iter_mut().for_each(strip_mut),
-        Pat::TupleStruct(p) => p.elems.iter_mut().for_each(strip_mut),
-        Pat::Struct(p) => p.fields.iter_mut().for_each(|f| strip_mut(&mut f.pat)),
-        Pat::Slice(p) => p.elems.iter_mut().for_each(strip_mut),
-        Pat::Reference(p) => strip_mut(&mut p.pat),
-        Pat::Paren(p) => strip_mut(&mut p.pat),
-        Pat::Type(p) => strip_mut(&mut p.pat),
-        _ => {}
-    }
+/// `Pin<&mut T>` (any path ending in `Pin`): re-borrowed for each run with `as_mut()`.
+fn is_pin_mut(ty: &Type) -> bool {
+    let Type::Path(path) = ty else {
+        return false;
+    };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return false;
+    };
+    last.ident == "Pin"
+        && matches!(
+            args.args.first(),
+            Some(syn::GenericArgument::Type(Type::Reference(r))) if r.mutability.is_some()
+        )
 }
 
 /// The body with its `self` renamed to [`self_alias`]: a syntax-aware rewrite that leaves alone

@@ -1,6 +1,10 @@
 //! Checks of the function against the stack (each option was checked while parsing): what the
 //! function must be for the attributes on it, by capability, then each attribute's own checks.
 
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::ReturnType;
+
 use crate::item::{AsyncFn, Output};
 use crate::stack::Stack;
 
@@ -44,8 +48,44 @@ pub fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
             ),
         ));
     }
+    if let Some((rerun_at, _)) = stack.first_rerun()
+        && let ReturnType::Type(_, ty) = &func.sig.output
+        && contains_mut_ref(&ty.to_token_stream())
+        && func
+            .sig
+            .inputs
+            .iter()
+            .any(|arg| contains_mut_ref(&arg.to_token_stream()))
+    {
+        return Err(syn::Error::new_spanned(
+            ty,
+            format!(
+                "#[{}] runs the body again with a fresh re-borrow of each `&mut` argument, so the function cannot return a `&mut` borrow of one (the borrow checker cannot see that only the last run's is returned); return an owned value, or a shared borrow",
+                stack.layers[rerun_at].name()
+            ),
+        ));
+    }
     for layer in &stack.layers {
         layer.opts.validate(layer.span, func)?;
     }
     Ok(())
+}
+
+/// Whether the tokens hold `&mut` (or `&'a mut`).
+fn contains_mut_ref(tokens: &TokenStream) -> bool {
+    let mut after_amp = false;
+    let mut after_lifetime = false;
+    for tt in tokens.clone() {
+        match &tt {
+            TokenTree::Ident(ident) if ident == "mut" && (after_amp || after_lifetime) => {
+                return true;
+            }
+            TokenTree::Group(group) if contains_mut_ref(&group.stream()) => return true,
+            _ => {}
+        }
+        after_lifetime = after_amp && matches!(&tt, TokenTree::Ident(_));
+        after_amp = matches!(&tt, TokenTree::Punct(p) if p.as_char() == '&')
+            || (matches!(&tt, TokenTree::Punct(p) if p.as_char() == '\'') && after_amp);
+    }
+    false
 }

@@ -173,6 +173,33 @@ stacks! {
             }
         }
 
+        /// One-line bodies (no `unused_braces` from the wrapper).
+        @ {
+            pub async fn one_line() -> u32 { 1 }
+        }
+
+        /// `impl Trait` inside a `Result`.
+        @ {
+            pub async fn impl_in_result(x: u32) -> Result<impl Display + use<>, Error> {
+                Ok(x)
+            }
+        }
+
+        /// A `mut` binding of a shared slice, a pattern over a `&mut` tuple, and a parameter
+        /// removed by `#[cfg]`.
+        @ {
+            pub async fn arguments(
+                mut bytes: &[u8],
+                (a, b): &mut (u8, u8),
+                #[cfg(any())] removed: u8,
+                #[cfg(all())] kept: u8,
+            ) -> usize {
+                bytes = &bytes[1..];
+                *a += 1;
+                bytes.len() + usize::from(*a + *b + kept)
+            }
+        }
+
         /// A `use` in the body that shadows a name of the signature.
         @ {
             pub async fn use_inside() -> Result<u8, Error> {
@@ -196,6 +223,13 @@ stacks! {
                 pub async fn by_mut(&mut self) -> u32 {
                     self.calls += 1;
                     self.calls
+                }
+            }
+
+            /// `self: Pin<&mut Self>`.
+            @ {
+                pub async fn pinned(self: std::pin::Pin<&mut Self>, x: u32) -> u32 {
+                    self.calls + x
                 }
             }
 
@@ -228,6 +262,10 @@ stacks! {
             drop(instrumented_above(1));
             drop(instrumented_below(1));
             drop(use_inside());
+            drop(one_line());
+            drop(impl_in_result(1));
+            drop(arguments(&[1, 2], &mut (1, 2), 3));
+            drop(std::pin::pin!(Service::default()).pinned(1));
             drop(service.by_ref(1));
             drop(Fetch::fetch(&service, "k"));
             drop(service.by_mut());

@@ -165,6 +165,9 @@ stacks! {
             }
         }
 
+        // For the stacks with `#[supervised]`, the `span_per_restart` lint says what this order
+        // means; acknowledged here.
+        #[allow(deprecated)]
         #[tracing::instrument]
         @ {
             pub async fn instrumented_above(x: u32) -> u32 {
