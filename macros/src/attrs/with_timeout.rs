@@ -8,7 +8,7 @@ use syn::{Expr, ExprLit, Lit};
 use super::{Attribute, Caps};
 use crate::duration::{self, DurationArg, Zero};
 use crate::generate::{Code, Gen, Mode, flatten, m};
-use crate::options::{RawArg, unknown};
+use crate::options::RawArg;
 
 /// `#[with_timeout]` resolved.
 #[derive(Clone)]
@@ -46,7 +46,7 @@ impl Attribute for WithTimeout {
                         "#[with_timeout] takes one duration, such as `#[with_timeout(\"2s\")]`",
                     ));
                 }
-                RawArg::Named { key, .. } => return Err(unknown(Self::NAME, &key, Self::OPTIONS)),
+                RawArg::Named { key, value } => return Err(named(&key, &value)),
             }
         }
         match limit {
@@ -87,4 +87,24 @@ impl Attribute for WithTimeout {
         };
         (flatten(call, inner_fallible), true)
     }
+}
+
+/// `#[with_timeout(ms = 300)]`: it takes no `key = value` options, only its duration; when the key
+/// is a unit, the message writes the literal.
+fn named(key: &syn::Ident, value: &Expr) -> syn::Error {
+    let unit = key.to_string();
+    let literal = match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(n), ..
+        }) if matches!(unit.as_str(), "ns" | "us" | "ms" | "s" | "m" | "h" | "d") => {
+            format!("\"{}{unit}\"", n.base10_digits())
+        }
+        _ => "\"2s\"".to_owned(),
+    };
+    syn::Error::new(
+        key.span(),
+        format!(
+            "#[with_timeout] takes no `{unit} = ...` option, only its duration: write `#[with_timeout({literal})]`"
+        ),
+    )
 }
