@@ -118,7 +118,12 @@ pub fn per_run_copies(func: &AsyncFn) -> TokenStream {
             // A type that is not `Clone` is reported on the argument, with the bound on its type.
             ty => {
                 let borrow = quote_spanned!(arg.pat.span()=> &#source);
-                quote_spanned!(ty.span()=> ::taskward::__private::rerun_arg(#borrow))
+                let helper = if is_nested(ty) {
+                    quote_spanned!(ty.span()=> rerun_nested)
+                } else {
+                    quote_spanned!(ty.span()=> rerun_arg)
+                };
+                quote_spanned!(ty.span()=> ::taskward::__private::#helper(#borrow))
             }
         };
         copies.extend(quote_spanned! {m()=>
@@ -127,6 +132,22 @@ pub fn per_run_copies(func: &AsyncFn) -> TokenStream {
         });
     }
     copies
+}
+
+/// A type made of others (`Vec<Job>`, `(A, B)`, `[Job; 2]`): its copy is checked so that a part
+/// that is not `Clone` is reported on the whole argument with taskward's message.
+fn is_nested(ty: &Type) -> bool {
+    match ty {
+        Type::Path(path) => path
+            .path
+            .segments
+            .iter()
+            .any(|seg| !seg.arguments.is_none()),
+        Type::Tuple(_) | Type::Array(_) | Type::Slice(_) => true,
+        Type::Group(group) => is_nested(&group.elem),
+        Type::Paren(paren) => is_nested(&paren.elem),
+        _ => false,
+    }
 }
 
 /// `Pin<&mut T>` (any path ending in `Pin`): re-borrowed for each run with `as_mut()`.

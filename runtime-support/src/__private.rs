@@ -9,7 +9,7 @@ pub use crate::backoff::Backoff;
 pub use crate::catch_panic::{CatchPanic, Panic};
 pub use crate::describe::{Describe, DescribeDebug, DescribeDisplay, DescribeOther, Described};
 pub use crate::meta::Meta;
-pub use crate::rerun::{RerunArg, rerun_arg};
+pub use crate::rerun::{RerunArg, RerunNested, rerun_arg, rerun_nested};
 pub use crate::restart_window::RestartBudget;
 pub use crate::signature::{CarriesError, ResultLike, fail, flatten};
 
