@@ -68,6 +68,15 @@ async fn alias_result() -> errors::Result<u8> {
     Ok(3)
 }
 
+/// An alias named otherwise, ending in `Result`: read as a `Result`, never wrapped twice.
+type FetchResult<T> = std::io::Result<T>;
+
+#[with_timeout("10ms")]
+async fn fetch_result(wait: Duration) -> FetchResult<u8> {
+    tokio::time::sleep(wait).await;
+    Ok(6)
+}
+
 #[tracing::instrument]
 #[bounded(2)]
 async fn instrumented_above(x: u8) -> u8 {
@@ -189,6 +198,9 @@ async fn every_shape_runs_and_its_future_is_send() {
     assert_eq!(tokio::spawn(instrumented_above(4)).await.unwrap(), 4);
     assert_eq!(tokio::spawn(instrumented_below(4)).await.unwrap(), 4);
     assert_eq!(tokio::spawn(qualified_paths()).await.unwrap(), Ok(5));
+    assert_eq!(fetch_result(Duration::ZERO).await.unwrap(), 6);
+    let timed_out = fetch_result(Duration::from_secs(1)).await.unwrap_err();
+    assert_eq!(timed_out.kind(), std::io::ErrorKind::TimedOut);
     assert_eq!(one_line_bounded().await, 1);
     assert_eq!(one_line_timeout().await, Ok(2));
     assert_eq!(one_line_supervised().await, Ok(3));

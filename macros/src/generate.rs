@@ -82,15 +82,33 @@ pub fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
         Code::Value(block) => block,
     };
 
+    if fallible
+        && let Output::Plain(ty) = func.output()
+        && !item::mentions_impl_trait(ty)
+        && !item::surely_not_result(ty)
+    {
+        // A `Result` under a name that does not end in `Result` would be wrapped twice: a compile
+        // error at the return type says so.
+        let at = m().located_at(ty.span());
+        g.prelude.extend(quote_spanned! {at=>
+            #[allow(unused_imports)]
+            use ::taskward::__private::PlainCheck as _;
+            ::taskward::__private::PlainOutput::<#ty>::new().check();
+        });
+    }
     let tail = match (fallible, func.output()) {
         (false, _) | (true, Output::Unit | Output::Plain(_)) => value,
         (true, Output::Result(ty)) => {
             let named = item::infer_impl_trait(ty);
-            let fail = quote_spanned! {ty.span()=> ::taskward::__private::fail::<#named> };
+            // The call is located at the return type: an error type without `From<Error>`, or
+            // a type named `Result` that is not one, is reported there.
+            let at = m().located_at(ty.span());
+            let fail =
+                quote_spanned! {at=> ::taskward::__private::fail::<#named>(__taskward_error) };
             quote_spanned! {m()=>
                 match #value {
                     ::taskward::__private::Ok(__taskward_value) => __taskward_value,
-                    ::taskward::__private::Err(__taskward_error) => #fail(__taskward_error),
+                    ::taskward::__private::Err(__taskward_error) => #fail,
                 }
             }
         }

@@ -184,7 +184,9 @@ fn future_output(ty: &Type) -> Option<Type> {
 pub enum Output<'a> {
     /// No return type: `()`.
     Unit,
-    /// A `Result` or an alias of it (`io::Result<T>`, `anyhow::Result<T>`): kept as written.
+    /// A `Result` or an alias of it whose name ends in `Result` (`io::Result<T>`,
+    /// `anyhow::Result<T>`, `FetchResult<T>`): kept as written. That it is one is checked by the
+    /// compiler (`ResultLike`, with a message).
     Result(&'a Type),
     /// Any other type: a wrapper that can fail turns it into `Result<T, taskward::Error>`.
     Plain(&'a Type),
@@ -221,6 +223,39 @@ impl AsyncFn {
     }
 }
 
+/// Whether `ty` is certainly not a `Result` under another name: a primitive, `String`, a
+/// standard container, a reference, tuple or array. Other types get the compile-time check.
+pub fn surely_not_result(ty: &Type) -> bool {
+    const PLAIN: &[&str] = &[
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "bool", "char", "str", "String", "Vec", "Option", "Box", "Arc", "Rc",
+        "HashMap", "BTreeMap", "HashSet", "BTreeSet", "VecDeque", "Duration", "Bytes",
+    ];
+    match ty {
+        Type::Path(path) if path.qself.is_none() => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|seg| PLAIN.iter().any(|plain| seg.ident == plain)),
+        Type::Reference(_) | Type::Tuple(_) | Type::Array(_) | Type::Slice(_) => true,
+        Type::Paren(inner) => surely_not_result(&inner.elem),
+        Type::Group(inner) => surely_not_result(&inner.elem),
+        _ => false,
+    }
+}
+
+/// Whether `ty` has an `impl Trait` anywhere in it.
+pub fn mentions_impl_trait(ty: &Type) -> bool {
+    fn any_impl(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            TokenTree::Ident(ident) => ident == "impl",
+            TokenTree::Group(group) => any_impl(group.stream()),
+            _ => false,
+        })
+    }
+    any_impl(ty.to_token_stream())
+}
+
 /// `ty` with each `impl Trait` in it replaced by `_`, for the places where generated code names
 /// the return type (a turbofish, a `let`), where `impl Trait` is not allowed: the compiler infers
 /// it there from the body.
@@ -249,7 +284,7 @@ fn is_result(ty: &Type) -> bool {
             .path
             .segments
             .last()
-            .is_some_and(|seg| seg.ident == "Result"),
+            .is_some_and(|seg| seg.ident.to_string().ends_with("Result")),
         Type::Paren(inner) => is_result(&inner.elem),
         Type::Group(inner) => is_result(&inner.elem),
         _ => false,
@@ -295,20 +330,21 @@ mod tests {
     }
 
     #[test]
-    fn results_are_told_by_the_last_segment_of_their_path() {
+    fn results_are_told_by_the_name_of_their_last_segment() {
         for result in [
             quote!(Result<u8, E>),
             quote!(std::io::Result<u8>),
             quote!(::core::result::Result<(), E>),
             quote!(anyhow::Result<u8>),
             quote!((Result<u8, E>)),
+            quote!(FetchResult<u8>),
+            quote!(search::Result),
         ] {
             assert!(is_result(&ty(result.clone())), "{result}");
         }
         for plain in [
             quote!(u8),
             quote!(Option<Result<u8, E>>),
-            quote!(FetchResult<u8>),
             quote!(<T as Trait>::Result),
             quote!(&Result<u8, E>),
             quote!((Result<u8, E>, u8)),

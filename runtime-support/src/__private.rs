@@ -11,7 +11,9 @@ pub use crate::describe::{Describe, DescribeDebug, DescribeDisplay, DescribeOthe
 pub use crate::meta::Meta;
 pub use crate::rerun::{RerunArg, RerunNested, rerun_arg, rerun_nested};
 pub use crate::restart_window::RestartBudget;
-pub use crate::signature::{CarriesError, ResultLike, fail, flatten};
+pub use crate::signature::{
+    CarriesError, NamedResult, PlainCheck, PlainOutput, ResultLike, fail, flatten,
+};
 
 /// `#[bounded]`: a permit of the function's bulkhead for each call.
 pub mod bounded {
