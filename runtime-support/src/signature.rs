@@ -71,6 +71,12 @@ impl<T: ?Sized> PlainOutput<T> {
     }
 }
 
+impl<T: ?Sized> Default for PlainOutput<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<T, E> PlainOutput<Result<T, E>> {
     /// Fails to compile, with [`NamedResult`]'s message: a `Result` under another name.
     #[inline]
