@@ -48,6 +48,15 @@ pub struct Bulkhead {
 }
 
 impl Bulkhead {
+    /// The largest limit a bulkhead takes: tokio's `Semaphore::MAX_PERMITS`, `usize::MAX >> 3`
+    /// (2^61 - 1 on 64-bit targets). `#[bounded(n)]` checks a literal `n` against it at compile
+    /// time.
+    ///
+    /// ```
+    /// assert_eq!(taskward::Bulkhead::MAX_LIMIT, usize::MAX >> 3);
+    /// ```
+    pub const MAX_LIMIT: usize = Semaphore::MAX_PERMITS;
+
     /// A bulkhead that lets `limit` calls run at once.
     ///
     /// # Panics

@@ -186,6 +186,10 @@ impl Attribute for Bounded {
     }
 }
 
+/// `Bulkhead::MAX_LIMIT` on a 64-bit target (tokio's `Semaphore::MAX_PERMITS`, `usize::MAX >> 3`);
+/// on a smaller target the `static`'s evaluation checks the rest.
+const MAX_LIMIT: usize = (1 << 61) - 1;
+
 fn limit(expr: Expr) -> syn::Result<Limit> {
     const WHAT: &str = "the limit of #[bounded] must be a positive integer (at most this many calls run at once), such as `8`, or the path of a `const`";
     match expr {
@@ -202,6 +206,12 @@ fn limit(expr: Expr) -> syn::Result<Limit> {
                 Ok(0) => Err(syn::Error::new(
                     lit.span(),
                     "#[bounded(0)] would never let a call run; the limit must be at least 1",
+                )),
+                Ok(n) if n > MAX_LIMIT => Err(syn::Error::new(
+                    lit.span(),
+                    format!(
+                        "this limit is above the most a `Bulkhead` holds, `Bulkhead::MAX_LIMIT` ({MAX_LIMIT}); for no limit at all, remove #[bounded]"
+                    ),
                 )),
                 Ok(_) => Ok(Limit::Lit(lit)),
                 Err(_) => Err(syn::Error::new(
