@@ -190,3 +190,110 @@ async fn a_const_limit_works() {
     const_limit(counter.clone()).await;
     assert_eq!(counter.load(Ordering::SeqCst), 1);
 }
+
+// `in = EXPR`: a bulkhead per instance, with a limit read at run time.
+
+/// A client whose concurrency limit comes from configuration, one bulkhead per client: tests
+/// that build their own client share nothing.
+struct Client {
+    slots: Bulkhead,
+    shared: Arc<Bulkhead>,
+    gauge: Gauge,
+    calls: usize,
+}
+
+impl Client {
+    fn new(limit: usize) -> Self {
+        Client {
+            slots: Bulkhead::new(limit),
+            shared: Arc::new(Bulkhead::new(limit)),
+            gauge: Gauge::default(),
+            calls: 0,
+        }
+    }
+
+    #[bounded(in = &self.slots)]
+    async fn get(&self, work: Duration) {
+        let _in = self.gauge.enter();
+        sleep(work).await;
+    }
+
+    // A `&mut self` method keeps its bulkhead in an `Arc`: the call holds a clone of it and
+    // borrows nothing of `self`.
+    #[bounded(in = &self.shared, wait = "0s")]
+    async fn count(&mut self) -> usize {
+        self.calls += 1;
+        self.calls
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_bulkhead_per_instance_with_a_run_time_limit() {
+    let limit = "3".parse::<usize>().unwrap(); // as read from configuration
+    let client = Arc::new(Client::new(limit));
+    let mut calls = Vec::new();
+    for _ in 0..20 {
+        let client = client.clone();
+        calls.push(tokio::spawn(async move {
+            client.get(Duration::from_millis(10)).await;
+        }));
+    }
+    tokio::task::yield_now().await;
+    assert_eq!(client.slots.in_flight(), 3);
+    for call in calls {
+        call.await.unwrap();
+    }
+    assert_eq!(client.gauge.high.load(Ordering::SeqCst), 3);
+    assert_eq!(client.slots.in_flight(), 0);
+
+    // A second client has its own limit.
+    let other = Client::new(1);
+    let (a, b) = tokio::join!(
+        other.get(Duration::from_millis(10)),
+        client.get(Duration::from_millis(10))
+    );
+    let ((), ()) = (a, b);
+}
+
+#[tokio::test]
+async fn a_mut_self_method_with_an_arc_bulkhead() {
+    let mut client = Client::new(1);
+    assert_eq!(client.count().await, Ok(1));
+    // While the only permit is held elsewhere, the call is rejected at once.
+    let shared = Arc::clone(&client.shared);
+    let held = shared.try_acquire().unwrap();
+    assert!(matches!(client.count().await, Err(Error::Rejected { .. })));
+    drop(held);
+    assert_eq!(client.count().await, Ok(2));
+}
+
+#[bounded(in = pool)]
+async fn through_an_argument(pool: &Bulkhead, x: u32) -> u32 {
+    assert_eq!(pool.in_flight(), 1);
+    x
+}
+
+#[tokio::test]
+async fn a_bulkhead_passed_as_an_argument() {
+    let pool = Bulkhead::new(2);
+    assert_eq!(through_an_argument(&pool, 7).await, 7);
+    assert_eq!(pool.in_flight(), 0);
+}
+
+const SMALL_LIMIT: u32 = 2;
+
+#[bounded(SMALL_LIMIT)]
+async fn u32_const_limit() -> u32 {
+    SMALL_LIMIT
+}
+
+#[bounded(3u8)]
+async fn suffixed_limit() -> u8 {
+    3
+}
+
+#[tokio::test]
+async fn any_unsigned_integer_limit() {
+    assert_eq!(u32_const_limit().await, 2);
+    assert_eq!(suffixed_limit().await, 3);
+}

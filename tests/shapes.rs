@@ -95,6 +95,13 @@ async fn qualified_paths() -> u8 {
     5
 }
 
+const LIMIT: usize = 2;
+
+#[bounded(LIMIT)]
+async fn const_limit() -> usize {
+    LIMIT
+}
+
 // One-line bodies, under each attribute and a stack.
 #[bounded(2)]
 async fn one_line_bounded() -> u32 {
@@ -202,6 +209,7 @@ async fn every_shape_runs_and_its_future_is_send() {
     let timed_out = fetch_result(Duration::from_secs(1)).await.unwrap_err();
     assert_eq!(timed_out.kind(), std::io::ErrorKind::TimedOut);
     assert_eq!(one_line_bounded().await, 1);
+    assert_eq!(const_limit().await, 2);
     assert_eq!(one_line_timeout().await, Ok(2));
     assert_eq!(one_line_supervised().await, Ok(3));
     assert_eq!(one_line_stack().await, Ok(4));

@@ -291,6 +291,19 @@ fn is_result(ty: &Type) -> bool {
     }
 }
 
+/// The names the arguments bind (`self` aside).
+pub fn argument_names(sig: &Signature) -> impl Iterator<Item = syn::Ident> {
+    let mut names = Vec::new();
+    for arg in &sig.inputs {
+        if let syn::FnArg::Typed(arg) = arg {
+            let mut bound = Vec::new();
+            bindings(&arg.pat, &mut bound);
+            names.extend(bound.into_iter().map(|(name, _)| name));
+        }
+    }
+    names.into_iter()
+}
+
 /// The variables an argument pattern binds, with whether each was declared `mut`.
 pub fn bindings(pat: &Pat, out: &mut Vec<(syn::Ident, bool)>) {
     match pat {

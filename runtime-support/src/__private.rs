@@ -17,7 +17,9 @@ pub use crate::signature::{
 
 /// `#[bounded]`: a permit of the function's bulkhead for each call.
 pub mod bounded {
-    pub use crate::bounded::{acquire, acquire_within};
+    pub use crate::bounded::{
+        BulkheadSource, UnsignedLimit, acquire, acquire_within, handle, limit,
+    };
 }
 
 /// `#[with_timeout]`: a deadline for each call.

@@ -152,7 +152,7 @@ pub struct Permit<'a> {
 
 /// Waits for a permit of `bulkhead` (the fast path takes a free one without a clock read).
 #[inline]
-pub async fn acquire(bulkhead: &'static Bulkhead, meta: &'static Meta) -> Permit<'static> {
+pub async fn acquire<'a>(bulkhead: &'a Bulkhead, meta: &'static Meta) -> Permit<'a> {
     if let Some(permit) = bulkhead.try_acquire() {
         return permit;
     }
@@ -164,11 +164,11 @@ pub async fn acquire(bulkhead: &'static Bulkhead, meta: &'static Meta) -> Permit
 
 /// Like [`acquire`], but gives up after `wait` with [`Error::Rejected`] (`wait` zero: at once).
 #[inline]
-pub async fn acquire_within(
-    bulkhead: &'static Bulkhead,
+pub async fn acquire_within<'a>(
+    bulkhead: &'a Bulkhead,
     meta: &'static Meta,
     wait: Duration,
-) -> Result<Permit<'static>, Error> {
+) -> Result<Permit<'a>, Error> {
     if let Some(permit) = bulkhead.try_acquire() {
         return Ok(permit);
     }
@@ -211,4 +211,78 @@ fn rejected(bulkhead: &Bulkhead, meta: &'static Meta, waited: Duration) -> Error
         "rejected: no permit free"
     );
     Error::rejected(meta.function, bulkhead.limit(), waited)
+}
+
+/// What `in = EXPR` of `#[bounded]` takes: a `&Bulkhead` (borrowed for the call) or a
+/// `&Arc<Bulkhead>` (cloned, so the call borrows nothing: what a `&mut self` method needs).
+#[diagnostic::on_unimplemented(
+    message = "`in = ...` of #[bounded] takes a `&Bulkhead` or a `&Arc<Bulkhead>`, not `{Self}`",
+    label = "this is not a bulkhead",
+    note = "share a `static POOL: Bulkhead` with `in = POOL`, or one of your own with `in = &self.slots` (keep it in an `Arc<Bulkhead>` for `&mut self` methods)"
+)]
+pub trait BulkheadSource<'a> {
+    /// Takes the handle.
+    fn handle(self) -> Handle<'a>;
+}
+
+impl<'a> BulkheadSource<'a> for &'a Bulkhead {
+    #[inline]
+    fn handle(self) -> Handle<'a> {
+        Handle::Borrowed(self)
+    }
+}
+
+// The clone borrows nothing: the handle outlives the borrow of the `Arc`.
+impl BulkheadSource<'static> for &std::sync::Arc<Bulkhead> {
+    #[inline]
+    fn handle(self) -> Handle<'static> {
+        Handle::Shared(std::sync::Arc::clone(self))
+    }
+}
+
+/// The bulkhead of `in = EXPR` for one call: the reference, or a clone of the `Arc`.
+#[derive(Debug)]
+pub enum Handle<'a> {
+    /// `in = &bulkhead`.
+    Borrowed(&'a Bulkhead),
+    /// `in = &arc`: a clone, so the call borrows nothing of where the `Arc` is kept.
+    Shared(std::sync::Arc<Bulkhead>),
+}
+
+impl core::ops::Deref for Handle<'_> {
+    type Target = Bulkhead;
+    #[inline]
+    fn deref(&self) -> &Bulkhead {
+        match self {
+            Handle::Borrowed(bulkhead) => bulkhead,
+            Handle::Shared(bulkhead) => bulkhead,
+        }
+    }
+}
+
+/// The bulkhead of `in = EXPR`, for one call.
+#[inline]
+pub fn handle<'a, S: BulkheadSource<'a>>(source: S) -> Handle<'a> {
+    source.handle()
+}
+
+/// An unsigned integer type, which a `const` limit of `#[bounded]` may have.
+#[diagnostic::on_unimplemented(
+    message = "the limit of #[bounded] must be an unsigned integer, not `{Self}`",
+    label = "not an unsigned integer",
+    note = "write a literal such as `8`, or name a `const` of type `usize` (or `u8` to `u128`)"
+)]
+pub trait UnsignedLimit: Copy {}
+impl UnsignedLimit for u8 {}
+impl UnsignedLimit for u16 {}
+impl UnsignedLimit for u32 {}
+impl UnsignedLimit for u64 {}
+impl UnsignedLimit for u128 {}
+impl UnsignedLimit for usize {}
+
+/// A `const` limit of `#[bounded]`, checked to be an unsigned integer (then cast to `usize`).
+#[inline]
+#[must_use]
+pub const fn limit<T: UnsignedLimit>(n: T) -> T {
+    n
 }

@@ -10,10 +10,17 @@
     unused_lifetimes,
     single_use_lifetimes,
     trivial_casts,
+    trivial_numeric_casts,
     unused_import_braces
 )]
 
 use std::future::Future;
+
+/// A `const` limit, of type `usize`.
+pub const LIMIT: usize = 3;
+
+/// A `const` limit of another unsigned type.
+pub const SMALL_LIMIT: u8 = 3;
 
 /// A shared bulkhead for `in = POOL`.
 pub static POOL: taskward::Bulkhead = taskward::Bulkhead::new(4);
@@ -68,6 +75,8 @@ macro_rules! stamp {
 
 stacks! {
     mod bounded { #[taskward::bounded(2)] }
+    mod bounded_const { #[taskward::bounded(super::LIMIT)] }
+    mod bounded_u8_const { #[taskward::bounded(super::SMALL_LIMIT)] }
     mod with_timeout { #[taskward::with_timeout("1s")] }
     mod supervised { #[taskward::supervised] }
     mod graceful { #[taskward::graceful] }

@@ -1,5 +1,6 @@
 //! `#[bounded(n)]`: at most `n` calls at once; the others wait for a permit, or give up after
-//! `wait` with `Error::Rejected`. `in = NAME` shares the permits of a `static` bulkhead.
+//! `wait` with `Error::Rejected`. `in = NAME` shares the permits of a `static` bulkhead, and
+//! `in = EXPR` those of any bulkhead the expression gives (`&self.slots`, an argument).
 
 use proc_macro2::Span;
 use quote::{ToTokens, format_ident, quote_spanned};
@@ -10,6 +11,7 @@ use syn::{Expr, ExprLit, Lit, LitInt};
 use super::{Attribute, Caps};
 use crate::duration::{self, DurationArg, Zero};
 use crate::generate::{Code, Gen, Mode, m};
+use crate::item::{self, AsyncFn};
 use crate::options::{RawArg, Seen, unknown};
 
 /// `#[bounded]` resolved: where the permits come from, and how long a call waits for one.
@@ -25,7 +27,9 @@ pub struct Bounded {
 pub enum Permits {
     /// A limit of its own, in a per-function `static` bulkhead.
     Own(Limit),
-    /// `in = NAME`: a shared `static NAME: Bulkhead`.
+    /// `in = EXPR`: a bulkhead shared with others. A path (`in = POOL`) names a `static`, unless
+    /// it is an argument of the function; any other expression gives a `&Bulkhead` or a
+    /// `&Arc<Bulkhead>`, evaluated at each call.
     Shared(Box<Expr>),
 }
 
@@ -66,7 +70,7 @@ impl Attribute for Bounded {
                     seen.first(&key)?;
                     match key.unraw().to_string().as_str() {
                         "wait" => written.wait = Some(duration::duration(&value, Zero::Allowed)?),
-                        "in" => written.shared = Some(Box::new(shared_path(value)?)),
+                        "in" => written.shared = Some(Box::new(shared(value)?)),
                         _ => return Err(unknown(Self::NAME, &key, Self::OPTIONS)),
                     }
                 }
@@ -96,6 +100,43 @@ impl Attribute for Bounded {
             permits,
             wait: written.wait,
         })
+    }
+
+    fn validate(&self, _span: Span, func: &AsyncFn) -> syn::Result<()> {
+        let Permits::Own(Limit::Const(limit)) = &self.permits else {
+            return Ok(());
+        };
+        let Expr::Path(path) = &**limit else {
+            return Ok(());
+        };
+        let why = if path
+            .path
+            .segments
+            .first()
+            .is_some_and(|s| s.ident == "Self")
+        {
+            "the limit of #[bounded] cannot name `Self`: the bulkhead is a `static` inside the function, which cannot see the impl; move the constant to the module, or keep a `Bulkhead` in the struct and write `in = &self.field`".to_owned()
+        } else if let Some(ident) = path.path.get_ident() {
+            if item::argument_names(&func.sig).any(|arg| arg == *ident) {
+                format!(
+                    "`{ident}` is an argument, but the limit of #[bounded] is fixed at compile time (a literal or a `const`); for a limit known at run time, build a `Bulkhead::new({ident})` once and write `in = &bulkhead`"
+                )
+            } else if func
+                .sig
+                .generics
+                .const_params()
+                .any(|param| param.ident == *ident)
+            {
+                format!(
+                    "the limit of #[bounded] cannot be the const parameter `{ident}`: the bulkhead is one `static` for every instantiation; use a literal or a module-level `const`, or `in = EXPR` with a `Bulkhead` of your own"
+                )
+            } else {
+                return Ok(());
+            }
+        } else {
+            return Ok(());
+        };
+        Err(syn::Error::new_spanned(path, why))
     }
 
     fn caps(&self) -> Caps {
@@ -133,23 +174,52 @@ impl Attribute for Bounded {
         let bulkhead = match &self.permits {
             Permits::Own(limit) => {
                 let name = format_ident!("__TASKWARD_BULKHEAD_{}", i, span = m());
-                let (limit, at) = match limit {
+                let new = match limit {
                     Limit::Lit(lit) => {
                         let value: usize = lit.base10_parse().unwrap_or(1);
-                        (quote_spanned!(lit.span()=> #value), lit.span())
+                        let value = quote_spanned!(lit.span()=> #value);
+                        // Located at the limit.
+                        quote_spanned!(m().located_at(lit.span())=> ::taskward::Bulkhead::new(#value))
                     }
-                    Limit::Const(expr) => (expr.to_token_stream(), expr.span()),
+                    Limit::Const(expr) => {
+                        // Any unsigned integer `const` (checked, with a message), as a `usize`;
+                        // located at the limit: a limit of zero fails there when evaluated.
+                        let at = m().located_at(expr.span());
+                        quote_spanned! {at=>
+                            ::taskward::Bulkhead::new(::taskward::__private::bounded::limit(#expr) as usize)
+                        }
+                    }
                 };
-                // Located at the limit: a `const` limit of zero fails there when evaluated.
-                let new = quote_spanned!(m().located_at(at)=> ::taskward::Bulkhead::new(#limit));
                 g.prelude.extend(quote_spanned! {m()=>
                     static #name: ::taskward::Bulkhead = #new;
                 });
                 quote_spanned!(m()=> &#name)
             }
-            Permits::Shared(shared) => {
+            Permits::Shared(shared) if static_path(shared, g.func) => {
+                // A `static`, referred to from a `static` of ours: a `const` bulkhead (a new one
+                // at every use) is a compile error there that says to make it a `static`.
+                let name = format_ident!("__TASKWARD_SHARED_{}", i, span = m());
+                let at = m().located_at(shared.span());
                 let shared = &**shared;
-                quote_spanned!(shared.span()=> &#shared)
+                let reference = quote_spanned!(at=> &#shared);
+                g.prelude.extend(quote_spanned! {m()=>
+                    static #name: &::taskward::Bulkhead = #reference;
+                });
+                quote_spanned!(m()=> #name)
+            }
+            Permits::Shared(shared) => {
+                // Evaluated once per call, before the body borrows anything: an `Arc` is cloned,
+                // a reference kept.
+                let handle = format_ident!("__taskward_bulkhead_{}", i, span = m());
+                let shared = &**shared;
+                let take = quote_spanned! {shared.span()=>
+                    ::taskward::__private::bounded::handle(#shared)
+                };
+                g.prelude.extend(quote_spanned! {m()=>
+                    let #handle = #take;
+                    let #handle: &::taskward::Bulkhead = &*#handle;
+                });
+                quote_spanned!(m()=> #handle)
             }
         };
         let (inner, inner_fallible) = g.chain(i + 1, mode);
@@ -196,10 +266,16 @@ fn limit(expr: Expr) -> syn::Result<Limit> {
         Expr::Lit(ExprLit {
             lit: Lit::Int(lit), ..
         }) => {
-            if !matches!(lit.suffix(), "" | "usize") {
+            if !matches!(
+                lit.suffix(),
+                "" | "usize" | "u8" | "u16" | "u32" | "u64" | "u128"
+            ) {
                 return Err(syn::Error::new(
                     lit.span(),
-                    "the limit of #[bounded] is a `usize`: drop the suffix",
+                    format!(
+                        "the limit of #[bounded] is an unsigned integer: drop the `{}` suffix",
+                        lit.suffix()
+                    ),
                 ));
             }
             match lit.base10_parse::<usize>() {
@@ -241,12 +317,35 @@ fn limit(expr: Expr) -> syn::Result<Limit> {
     }
 }
 
-fn shared_path(expr: Expr) -> syn::Result<Expr> {
+fn shared(expr: Expr) -> syn::Result<Expr> {
     match expr {
-        Expr::Path(path) if path.qself.is_none() => Ok(Expr::Path(path)),
-        other => Err(syn::Error::new_spanned(
-            &other,
-            "`in` takes the name of a `static NAME: taskward::Bulkhead = taskward::Bulkhead::new(n);`",
+        Expr::Path(path)
+            if path
+                .path
+                .segments
+                .first()
+                .is_some_and(|s| s.ident == "Self") =>
+        {
+            Err(syn::Error::new_spanned(
+                &path,
+                "`in` cannot name an associated constant: a `const` bulkhead is a new one at every use, so it would limit nothing; declare a `static` in the module, or keep a `Bulkhead` in the struct and write `in = &self.field`",
+            ))
+        }
+        Expr::Lit(lit) => Err(syn::Error::new_spanned(
+            &lit,
+            "`in` takes the bulkhead to share: the name of a `static NAME: taskward::Bulkhead`, or an expression giving a `&Bulkhead` or `&Arc<Bulkhead>` (such as `&self.slots`); for a limit of the function's own, write `#[bounded(8)]`",
         )),
+        other => Ok(other),
+    }
+}
+
+/// Whether `in = PATH` names a `static` (a path that is not an argument of the function).
+fn static_path(shared: &Expr, func: &AsyncFn) -> bool {
+    let Expr::Path(path) = shared else {
+        return false;
+    };
+    match path.path.get_ident() {
+        Some(ident) => !item::argument_names(&func.sig).any(|arg| arg == *ident),
+        None => path.qself.is_none(),
     }
 }

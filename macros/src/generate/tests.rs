@@ -81,9 +81,10 @@ fn bounded_with_wait_in_a_shared_bulkhead() {
                 static __TASKWARD_META: ::taskward::__private::Meta = ::taskward::__private::Meta::new(
                     ::core::concat!(::core::module_path!(), "::", "query"),
                 );
+                static __TASKWARD_SHARED_0: &::taskward::Bulkhead = &DATABASE;
                 match {
                     match ::taskward::__private::bounded::acquire_within(
-                            &DATABASE,
+                            __TASKWARD_SHARED_0,
                             &__TASKWARD_META,
                             ::core::time::Duration::new(0u64, 100000000u32),
                         )
