@@ -2,6 +2,7 @@
 //! refused, running calls finish or are cancelled at the grace deadline, and nothing is lost.
 //! Outside `#[supervised]` and `#[bounded]`: see `stacks.rs`.
 
+use std::future::Future;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -195,4 +196,65 @@ async fn without_cancel_the_body_runs_on_after_the_trigger() {
     assert_eq!(done, [1, 2]);
     let report = consumer.shutdown.drain(MS(100)).await;
     assert_eq!((report.in_flight, report.finished), (1, 1));
+}
+
+/// A writer whose every `write` is a call of a `#[graceful]` function, counted.
+struct Store {
+    shutdown: Shutdown,
+    attempts: usize,
+}
+
+impl Store {
+    #[graceful(in = &self.shutdown)]
+    async fn put(&self, bytes: &[u8]) -> std::io::Result<usize> {
+        Ok(bytes.len())
+    }
+}
+
+impl tokio::io::AsyncWrite for Store {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        this.attempts += 1;
+        if this.attempts > 100 {
+            // A writer that is retried forever: stop here, so that the test ends.
+            return std::task::Poll::Ready(Err(std::io::Error::other("retried 100 times")));
+        }
+        std::pin::pin!(this.put(buf)).poll(cx)
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+#[tokio::test]
+async fn a_refused_call_as_an_io_error_is_not_retried() {
+    use tokio::io::AsyncWriteExt;
+    let mut store = Store {
+        shutdown: Shutdown::new(),
+        attempts: 0,
+    };
+    store.write_all(b"before").await.unwrap();
+    assert_eq!(store.attempts, 1);
+    store.shutdown.trigger();
+    store.attempts = 0;
+    let err = store.write_all(b"after").await.unwrap_err();
+    assert_eq!(store.attempts, 1, "write_all retried a refused call: {err}");
+    assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+    let source = err.into_inner().unwrap().downcast::<Error>().unwrap();
+    assert!(matches!(*source, Error::ShuttingDown { .. }));
 }

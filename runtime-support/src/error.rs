@@ -144,9 +144,20 @@ impl Error {
 }
 
 /// Tokio code returns `std::io::Result` everywhere, so a taskward failure converts into an
-/// `io::Error` with the closest [`ErrorKind`](std::io::ErrorKind): a timeout is `TimedOut`, a
-/// rejection `ResourceBusy`, a shutdown `Interrupted`; the `taskward::Error` stays available as the
-/// source.
+/// `io::Error` with the closest [`ErrorKind`](std::io::ErrorKind), the `taskward::Error` staying
+/// available as its inner error:
+///
+/// | `Error` | `ErrorKind` |
+/// |---|---|
+/// | `Timeout` | `TimedOut` |
+/// | `Rejected` | `ResourceBusy` |
+/// | `ShuttingDown` | `ConnectionRefused`: the service accepts nothing more |
+/// | `Cancelled` | `ConnectionAborted`: the call was cut off |
+/// | `CircuitOpen`, `Panicked` | `Other` |
+///
+/// None of them is `Interrupted`, which std and tokio take as "try again" (`write_all`,
+/// `read_exact` and `copy` loop on it): a writer whose `write` is refused after shutdown fails
+/// once instead of spinning.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
@@ -168,7 +179,8 @@ impl From<Error> for std::io::Error {
         let kind = match &err {
             Error::Timeout { .. } => ErrorKind::TimedOut,
             Error::Rejected { .. } => ErrorKind::ResourceBusy,
-            Error::ShuttingDown { .. } | Error::Cancelled { .. } => ErrorKind::Interrupted,
+            Error::ShuttingDown { .. } => ErrorKind::ConnectionRefused,
+            Error::Cancelled { .. } => ErrorKind::ConnectionAborted,
             Error::CircuitOpen { .. } | Error::Panicked { .. } => ErrorKind::Other,
         };
         std::io::Error::new(kind, err)
@@ -187,5 +199,31 @@ mod tests {
             "`app::f` rejected: no permit of 8 free within 100ms"
         );
         assert_eq!(e.function(), "app::f");
+    }
+
+    #[test]
+    fn no_error_converts_to_an_io_error_that_is_retried() {
+        use std::io::{self, ErrorKind};
+        let d = Duration::from_secs(1);
+        let kinds = [
+            Error::timeout("f", d),
+            Error::rejected("f", 1, d),
+            Error::CircuitOpen { function: "f" },
+            Error::shutting_down("f"),
+            Error::cancelled("f"),
+            Error::panicked("f", String::new()),
+        ]
+        .map(|e| io::Error::from(e).kind());
+        assert_eq!(
+            kinds,
+            [
+                ErrorKind::TimedOut,
+                ErrorKind::ResourceBusy,
+                ErrorKind::Other,
+                ErrorKind::ConnectionRefused,
+                ErrorKind::ConnectionAborted,
+                ErrorKind::Other,
+            ]
+        );
     }
 }
