@@ -8,6 +8,7 @@ use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::error::Error;
+use crate::meta::Meta;
 
 /// A panic caught in a supervised body: its message, and the function it happened in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,11 +51,16 @@ impl fmt::Display for Panic {
 pin_project_lite::pin_project! {
     /// A run of a supervised body: its output, or the panic that ended it, caught. A named future
     /// rather than an `async fn`, so that the body's future is stored once, inline.
+    ///
+    /// The body's future is dropped inside the catch as soon as the run ends, so that a panic in
+    /// its drop (a guard of a run cut by a deadline, say) ends the run as a caught panic too,
+    /// instead of unwinding through the supervisor.
     #[must_use = "futures do nothing unless polled"]
     pub struct CatchPanic<F> {
         #[pin]
-        pub(crate) fut: F,
-        pub(crate) function: &'static str,
+        pub(crate) fut: Option<F>,
+        // The `Meta` (one word), not its `&str` (two): the `Option` above takes the other.
+        pub(crate) meta: &'static Meta,
     }
 }
 
@@ -64,11 +70,29 @@ impl<F: Future> Future for CatchPanic<F> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let fut = this.fut;
-        match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+        let mut fut = this.fut;
+        assert!(fut.is_some(), "`CatchPanic` polled after it completed");
+        let caught = catch_unwind(AssertUnwindSafe(|| {
+            let Some(inner) = fut.as_mut().as_pin_mut() else {
+                return Poll::Pending; // checked above
+            };
+            let output = match inner.poll(cx) {
+                Poll::Ready(output) => output,
+                Poll::Pending => return Poll::Pending,
+            };
+            // Dropped here, inside the catch. (If its drop panics, the place is still emptied.)
+            fut.set(None);
+            Poll::Ready(output)
+        }));
+        match caught {
             Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
             Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(Panic::from_payload(this.function, &*payload))),
+            Err(payload) => {
+                // What is left of the body is dropped inside a catch too: a second panic there is
+                // dropped, the first one tells what happened.
+                let _second = catch_unwind(AssertUnwindSafe(|| fut.set(None)));
+                Poll::Ready(Err(Panic::from_payload(this.meta.function, &*payload)))
+            }
         }
     }
 }

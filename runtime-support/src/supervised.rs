@@ -123,12 +123,13 @@ impl<'a> Supervisor<'a> {
     ///
     /// # Errors
     ///
-    /// The caught [`Panic`], when a poll of `fut` panicked (`fut` is then dropped).
+    /// The caught [`Panic`], when a poll of `fut` panicked, or dropping it once it had finished did
+    /// (`fut` is dropped inside the catch).
     pub fn run<F: Future>(&mut self, fut: F) -> CatchPanic<F> {
         self.runs = self.runs.saturating_add(1);
         CatchPanic {
-            fut,
-            function: self.meta.function,
+            fut: Some(fut),
+            meta: self.meta,
         }
     }
 
