@@ -222,3 +222,27 @@ async fn a_backoff_beyond_the_clock_waits_after_a_success_with_restart_always() 
     assert!(waited.is_err(), "the call ended: {waited:?}");
     assert_eq!(runs.load(Ordering::SeqCst), 1, "one run, then the backoff");
 }
+
+#[supervised(restarts = 5, within = "1h", backoff = "100ms..10s")]
+async fn restarts_with_jitter(runs: Arc<Runs>, origin: Instant) -> Result<(), Flaky> {
+    let n = runs.record(origin).await;
+    if n < 6 { Err(Flaky(n)) } else { Ok(()) }
+}
+
+/// When each run of a call began, after seeding the jitter with `seed`.
+async fn run_starts_after_seeding(seed: u64) -> Vec<Duration> {
+    taskward::seed_jitter(seed);
+    let runs = Arc::new(Runs::default());
+    restarts_with_jitter(runs.clone(), Instant::now())
+        .await
+        .unwrap();
+    runs.starts().await
+}
+
+#[tokio::test(start_paused = true)]
+async fn seeding_the_jitter_makes_the_restarts_reproducible() {
+    let first = run_starts_after_seeding(7).await;
+    assert_eq!(first.len(), 6);
+    assert_eq!(run_starts_after_seeding(7).await, first);
+    assert_ne!(run_starts_after_seeding(8).await, first);
+}

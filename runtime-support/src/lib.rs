@@ -25,6 +25,7 @@ mod with_timeout;
 #[doc(hidden)]
 pub mod __private;
 
+pub use backoff::seed_jitter;
 pub use bounded::{Bulkhead, Permit};
 pub use error::Error;
 pub use shutdown::{DrainReport, Shutdown};
