@@ -49,7 +49,9 @@ pub use taskward_macros::supervised;
 #[doc(inline)]
 pub use taskward_macros::graceful;
 
-pub use taskward_runtime::{Bulkhead, DrainReport, Error, Permit, Shutdown, seed_jitter};
+pub use taskward_runtime::{
+    Bulkhead, DrainReport, Error, Permit, Shutdown, quiet_caught_panics, seed_jitter,
+};
 
 #[doc(hidden)]
 pub use taskward_runtime::__private;

@@ -27,5 +27,6 @@ pub mod __private;
 
 pub use backoff::seed_jitter;
 pub use bounded::{Bulkhead, Permit};
+pub use catch_panic::quiet_caught_panics;
 pub use error::Error;
 pub use shutdown::{DrainReport, Shutdown};
