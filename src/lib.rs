@@ -50,7 +50,7 @@ pub use taskward_macros::supervised;
 pub use taskward_macros::graceful;
 
 pub use taskward_runtime::{
-    Bulkhead, DrainReport, Error, Permit, Shutdown, quiet_caught_panics, seed_jitter,
+    Bulkhead, DrainReport, Error, Permit, SecondSignal, Shutdown, quiet_caught_panics, seed_jitter,
 };
 
 #[doc(hidden)]
