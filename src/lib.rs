@@ -1,6 +1,7 @@
 // The crate page, in parts named by what they hold. rustdoc joins the parts line by line, so an
 // empty line (`""`) goes between each part and the next: without it, a part that ends with a
-// table would take the first line of the next part as one more row.
+// table would take the first line of the next part as one more row. The testing recipe's example
+// is a test file itself, shown as it is run.
 #![doc = include_str!("docs/crate/overview.md")]
 #![doc = ""]
 #![doc = include_str!("docs/crate/pitfalls.md")]
@@ -22,6 +23,10 @@
 #![doc = include_str!("docs/crate/observability.md")]
 #![doc = ""]
 #![doc = include_str!("docs/crate/testing.md")]
+#![doc = ""]
+#![doc = "```rust"]
+#![doc = include_str!("../tests/testing_recipe.rs")]
+#![doc = "```"]
 #![doc = ""]
 #![doc = include_str!("docs/crate/cost.md")]
 #![forbid(unsafe_code)]
@@ -49,7 +54,9 @@ pub use taskward_macros::supervised;
 #[doc(inline)]
 pub use taskward_macros::graceful;
 
-pub use taskward_runtime::{Bulkhead, DrainReport, Error, Permit, Shutdown};
+pub use taskward_runtime::{
+    Bulkhead, DrainReport, Error, Permit, SecondSignal, Shutdown, quiet_caught_panics, seed_jitter,
+};
 
 #[doc(hidden)]
 pub use taskward_runtime::__private;

@@ -2,11 +2,13 @@
 //! refused, running calls finish or are cancelled at the grace deadline, and nothing is lost.
 //! Outside `#[supervised]` and `#[bounded]`: see `stacks.rs`.
 
+use std::future::Future;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use taskward::{Error, Shutdown, graceful};
+use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep};
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
@@ -130,4 +132,129 @@ async fn a_mut_self_method_takes_its_handle_first() {
         server.mutate(2).await,
         Err(Error::ShuttingDown { .. })
     ));
+}
+
+/// A queue consumer whose coordinator is its own.
+struct Consumer {
+    shutdown: Shutdown,
+}
+
+impl Consumer {
+    /// Cut off as soon as shutdown begins: what it has not taken from the queue stays there.
+    #[graceful(cancel, in = &self.shutdown)]
+    async fn consume_until_shutdown(&self, rx: &mut mpsc::Receiver<u32>, done: &mut Vec<u32>) {
+        while let Some(job) = rx.recv().await {
+            sleep(MS(10)).await; // the work
+            done.push(job);
+        }
+    }
+
+    /// Runs on after the trigger, until the queue is closed (or the drain's grace deadline).
+    #[graceful(in = &self.shutdown)]
+    async fn consume_all(&self, rx: &mut mpsc::Receiver<u32>, done: &mut Vec<u32>) {
+        while let Some(job) = rx.recv().await {
+            sleep(MS(10)).await;
+            done.push(job);
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancel_never_resumes_the_body_after_the_trigger_so_no_job_is_lost() {
+    let consumer = Consumer {
+        shutdown: Shutdown::new(),
+    };
+    let (tx, mut rx) = mpsc::channel(8);
+    let mut done = Vec::new();
+    let (result, ()) = tokio::join!(consumer.consume_until_shutdown(&mut rx, &mut done), async {
+        tokio::task::yield_now().await; // the consumer waits in `recv`
+        // A job arrives, and shutdown begins, in the same tick.
+        tx.send(1).await.unwrap();
+        consumer.shutdown.trigger();
+    });
+    assert!(matches!(result, Err(Error::Cancelled { .. })), "{result:?}");
+    assert!(done.is_empty());
+    assert_eq!(rx.try_recv(), Ok(1), "the job was taken and dropped");
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_cancel_the_body_runs_on_after_the_trigger() {
+    let consumer = Consumer {
+        shutdown: Shutdown::new(),
+    };
+    let (tx, mut rx) = mpsc::channel(8);
+    let mut done = Vec::new();
+    let (result, ()) = tokio::join!(consumer.consume_all(&mut rx, &mut done), async {
+        tokio::task::yield_now().await;
+        tx.send(1).await.unwrap();
+        consumer.shutdown.trigger();
+        sleep(MS(100)).await;
+        tx.send(2).await.unwrap(); // still taken after the trigger
+        drop(tx);
+    });
+    assert_eq!(result, Ok(()));
+    assert_eq!(done, [1, 2]);
+    let report = consumer.shutdown.drain(MS(100)).await;
+    assert_eq!((report.in_flight, report.finished), (1, 1));
+}
+
+/// A writer whose every `write` is a call of a `#[graceful]` function, counted.
+struct Store {
+    shutdown: Shutdown,
+    attempts: usize,
+}
+
+impl Store {
+    #[graceful(in = &self.shutdown)]
+    async fn put(&self, bytes: &[u8]) -> std::io::Result<usize> {
+        Ok(bytes.len())
+    }
+}
+
+impl tokio::io::AsyncWrite for Store {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        this.attempts += 1;
+        if this.attempts > 100 {
+            // A writer that is retried forever: stop here, so that the test ends.
+            return std::task::Poll::Ready(Err(std::io::Error::other("retried 100 times")));
+        }
+        std::pin::pin!(this.put(buf)).poll(cx)
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+#[tokio::test]
+async fn a_refused_call_as_an_io_error_is_not_retried() {
+    use tokio::io::AsyncWriteExt;
+    let mut store = Store {
+        shutdown: Shutdown::new(),
+        attempts: 0,
+    };
+    store.write_all(b"before").await.unwrap();
+    assert_eq!(store.attempts, 1);
+    store.shutdown.trigger();
+    store.attempts = 0;
+    let err = store.write_all(b"after").await.unwrap_err();
+    assert_eq!(store.attempts, 1, "write_all retried a refused call: {err}");
+    assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+    let source = err.into_inner().unwrap().downcast::<Error>().unwrap();
+    assert!(matches!(*source, Error::ShuttingDown { .. }));
 }

@@ -4,8 +4,9 @@
 //!
 //! - `#[with_timeout]` and `#[bounded]`: outside, the deadline covers the wait for a permit; inside,
 //!   only the work; a `wait` that sheds the call and a deadline that cuts it are told apart.
-//! - `#[with_timeout]` inside `#[supervised]`: a deadline per run, each timed-out run restarted;
-//!   with one outside too, a deadline for the whole call that ends the restarts.
+//! - `#[with_timeout]` inside `#[supervised]`: a deadline per run, each timed-out run restarted; a
+//!   panic while a run is dropped counts as a failed run; with a `#[with_timeout]` outside too, a
+//!   deadline for the whole call that ends the restarts.
 //! - `#[graceful]` outside `#[supervised]`: a `restart = "always"` worker ends after its run at
 //!   shutdown, no restart begins once shutdown has begun, and a backoff ends at the trigger.
 //! - `#[graceful]` outside `#[bounded]`: calls waiting for a permit are tracked too.
@@ -138,6 +139,68 @@ async fn with_timeout_inside_is_a_deadline_per_run() {
     assert!(matches!(err, Error::Timeout { .. }));
     // three runs cut at 100ms each, two 1ms pauses
     assert_eq!(started.elapsed(), MS(302));
+}
+
+/// A guard whose cleanup fails: it panics when dropped (unless already unwinding).
+struct PanicsOnDrop;
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("cleanup failed");
+        }
+    }
+}
+
+#[supervised(restarts = 2, within = "1m", backoff = "1ms..1ms")]
+#[with_timeout("10ms")]
+async fn cut_while_holding_a_guard(runs: &AtomicUsize) -> std::io::Result<()> {
+    runs.fetch_add(1, Ordering::SeqCst);
+    let _guard = PanicsOnDrop;
+    sleep(MS(100)).await; // past the deadline: the run is cut, and its guard dropped
+    Ok(())
+}
+
+#[supervised(restarts = 2, within = "1m", backoff = "1ms..1ms")]
+#[with_timeout("10ms")]
+async fn fails_while_holding_a_guard(runs: &AtomicUsize) -> std::io::Result<()> {
+    runs.fetch_add(1, Ordering::SeqCst);
+    let _guard = PanicsOnDrop;
+    sleep(MS(1)).await;
+    Err(std::io::Error::other("failed"))
+}
+
+/// The error a supervised call gave up with, as a `taskward::Error`.
+fn taskward_error(err: std::io::Error) -> Error {
+    *err.into_inner().unwrap().downcast::<Error>().unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panic_dropping_a_run_cut_by_its_deadline_is_a_failed_run() {
+    let runs = AtomicUsize::new(0);
+    let started = Instant::now();
+    // A panic that escaped the supervisor would unwind into this test and fail it.
+    let err = cut_while_holding_a_guard(&runs).await.unwrap_err();
+    match taskward_error(err) {
+        Error::Panicked { message, .. } => assert_eq!(message, "cleanup failed"),
+        other => panic!("expected Panicked, got {other:?}"),
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 3, "the budget: 2 restarts");
+    // three runs cut at 10ms each, two 1ms pauses
+    assert_eq!(started.elapsed(), MS(32));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panic_dropping_a_run_that_returned_err_is_a_failed_run() {
+    let runs = AtomicUsize::new(0);
+    let started = Instant::now();
+    let err = fails_while_holding_a_guard(&runs).await.unwrap_err();
+    match taskward_error(err) {
+        Error::Panicked { message, .. } => assert_eq!(message, "cleanup failed"),
+        other => panic!("expected Panicked, got {other:?}"),
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 3, "the budget: 2 restarts");
+    assert_eq!(started.elapsed(), MS(5));
 }
 
 // `#[graceful]` outside `#[supervised]`.

@@ -192,3 +192,57 @@ async fn each_run_gets_fresh_arguments() {
     .unwrap();
     assert_eq!(*seen.lock().await, [vec![1, 2], vec![1, 2], vec![1, 2]]);
 }
+
+const A_YEAR: Duration = Duration::from_secs(365 * 24 * 3600);
+
+#[supervised(backoff = "300000000000y..300000000000y")]
+async fn fails_then_backs_off_for_ages(runs: Arc<AtomicU32>) -> Result<(), Flaky> {
+    runs.fetch_add(1, Ordering::SeqCst);
+    Err(Flaky(0))
+}
+
+#[supervised(backoff = "300000000000y..300000000000y", restart = "always")]
+async fn always_backs_off_for_ages(runs: Arc<AtomicU32>) {
+    runs.fetch_add(1, Ordering::SeqCst);
+}
+
+/// A delay past the end of the clock waits (as long as tokio's timers can) instead of panicking.
+#[tokio::test(start_paused = true)]
+async fn a_backoff_beyond_the_clock_waits_on_failure() {
+    let runs = Arc::new(AtomicU32::new(0));
+    let waited = tokio::time::timeout(A_YEAR, fails_then_backs_off_for_ages(runs.clone())).await;
+    assert!(waited.is_err(), "the call ended: {waited:?}");
+    assert_eq!(runs.load(Ordering::SeqCst), 1, "one run, then the backoff");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_backoff_beyond_the_clock_waits_after_a_success_with_restart_always() {
+    let runs = Arc::new(AtomicU32::new(0));
+    let waited = tokio::time::timeout(A_YEAR, always_backs_off_for_ages(runs.clone())).await;
+    assert!(waited.is_err(), "the call ended: {waited:?}");
+    assert_eq!(runs.load(Ordering::SeqCst), 1, "one run, then the backoff");
+}
+
+#[supervised(restarts = 5, within = "1h", backoff = "100ms..10s")]
+async fn restarts_with_jitter(runs: Arc<Runs>, origin: Instant) -> Result<(), Flaky> {
+    let n = runs.record(origin).await;
+    if n < 6 { Err(Flaky(n)) } else { Ok(()) }
+}
+
+/// When each run of a call began, after seeding the jitter with `seed`.
+async fn run_starts_after_seeding(seed: u64) -> Vec<Duration> {
+    taskward::seed_jitter(seed);
+    let runs = Arc::new(Runs::default());
+    restarts_with_jitter(runs.clone(), Instant::now())
+        .await
+        .unwrap();
+    runs.starts().await
+}
+
+#[tokio::test(start_paused = true)]
+async fn seeding_the_jitter_makes_the_restarts_reproducible() {
+    let first = run_starts_after_seeding(7).await;
+    assert_eq!(first.len(), 6);
+    assert_eq!(run_starts_after_seeding(7).await, first);
+    assert_ne!(run_starts_after_seeding(8).await, first);
+}

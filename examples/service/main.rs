@@ -35,7 +35,7 @@ async fn main() -> std::io::Result<()> {
     };
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
 
-    // The process-wide coordinator: SIGINT or SIGTERM triggers it.
+    // The process-wide coordinator: SIGINT or SIGTERM triggers it (a second one exits at once).
     let shutdown = Shutdown::global().clone();
     shutdown.on_signals();
 

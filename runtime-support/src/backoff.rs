@@ -1,9 +1,70 @@
 //! Exponential backoff with jitter: the delays between the runs of a body, shared by
 //! `#[supervised]` and the coming `#[retry]`.
 
+use core::cell::Cell;
 use std::time::Duration;
 
-/// Exponential backoff: the k-th delay is within `[min, min(max, min·2^k)]`.
+std::thread_local! {
+    /// The jitter source of this thread: taskward's own, so that nothing else drawing random
+    /// numbers on the thread moves it. Seeded at random, or by [`seed_jitter`].
+    static JITTER: Cell<fastrand::Rng> = Cell::new(fastrand::Rng::new());
+}
+
+/// Seeds the jitter of the backoff delays drawn on the current thread, so that tests with paused
+/// time see the same delays on every run.
+///
+/// Every `#[supervised]` delay with `jitter = true` (the default) is drawn from a generator of the
+/// thread that runs the call. On a current-thread runtime, the default of `#[tokio::test]`, every
+/// call runs on the test's thread: after `seed_jitter(seed)`, the same calls restart at exactly
+/// the same instants, and another seed gives other instants. On a multi-thread runtime a call may
+/// move between threads, so the delays are not reproducible that way.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU32, Ordering};
+/// use std::time::Duration;
+/// use tokio::time::Instant;
+///
+/// #[taskward::supervised(restarts = 3, backoff = "100ms..10s")]
+/// async fn flaky(runs: &AtomicU32) -> std::io::Result<()> {
+///     if runs.fetch_add(1, Ordering::SeqCst) < 3 {
+///         return Err(std::io::Error::other("down"));
+///     }
+///     Ok(())
+/// }
+///
+/// /// How long a call that fails 3 times takes, its delays drawn after `seed_jitter(seed)`.
+/// async fn took(seed: u64) -> Duration {
+///     taskward::seed_jitter(seed);
+///     let started = Instant::now();
+///     flaky(&AtomicU32::new(0)).await.unwrap();
+///     started.elapsed()
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// // in a `#[tokio::test(start_paused = true)]`:
+/// assert_eq!(took(42).await, took(42).await);
+/// # }
+/// ```
+pub fn seed_jitter(seed: u64) {
+    JITTER.with(|rng| rng.set(fastrand::Rng::with_seed(seed)));
+}
+
+/// A number drawn uniformly from `lo..=hi` by the jitter source of this thread.
+fn draw(lo: u128, hi: u128) -> u128 {
+    JITTER
+        .try_with(|cell| {
+            let mut rng = cell.replace(fastrand::Rng::with_seed(0));
+            let drawn = rng.u128(lo..=hi);
+            cell.set(rng);
+            drawn
+        })
+        // While the thread's locals are being destroyed.
+        .unwrap_or_else(|_| fastrand::u128(lo..=hi))
+}
+
+/// Exponential backoff: the k-th delay is within `[min, min(max, min·2^k)]`, drawn with
+/// [`seed_jitter`]'s generator.
 ///
 /// ```
 /// use std::time::Duration;
@@ -69,7 +130,7 @@ impl Backoff {
             return upper;
         }
         let (lo, hi) = (self.min.as_nanos(), upper.as_nanos());
-        let nanos = fastrand::u128(lo..=hi);
+        let nanos = draw(lo, hi);
         let secs = u64::try_from(nanos / 1_000_000_000).unwrap_or(u64::MAX);
         #[allow(clippy::cast_possible_truncation)] // below 10^9
         let sub = (nanos % 1_000_000_000) as u32;

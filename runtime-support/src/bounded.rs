@@ -39,8 +39,10 @@ use crate::meta::Meta;
 /// # }
 /// ```
 ///
-/// A `Bulkhead` is a thin layer over [`tokio::sync::Semaphore`]; a permit is held for the whole call
-/// and given back when the call returns, panics or is dropped.
+/// A `Bulkhead` is a thin layer over tokio's [`Semaphore`]; a permit is held for the whole call and
+/// given back when the call returns, panics or is dropped.
+///
+/// [`Semaphore`]: https://docs.rs/tokio/1/tokio/sync/struct.Semaphore.html
 #[derive(Debug)]
 pub struct Bulkhead {
     semaphore: Semaphore,
@@ -63,6 +65,8 @@ impl Bulkhead {
     ///
     /// If `limit` is zero or above [`Semaphore::MAX_PERMITS`]. In a `static` this is a compile
     /// error, not a run-time panic:
+    ///
+    /// [`Semaphore::MAX_PERMITS`]: https://docs.rs/tokio/1/tokio/sync/struct.Semaphore.html#associatedconstant.MAX_PERMITS
     ///
     /// ```compile_fail
     /// static NONE: taskward::Bulkhead = taskward::Bulkhead::new(0);

@@ -1,6 +1,23 @@
-//! Durations in messages and tracing events, formatted the way the attributes take them.
+//! Durations in messages and tracing events, formatted the way the attributes take them, and
+//! instants a duration after another, clamped.
 
 use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// How far a delay that `Instant` cannot hold reaches instead: about 30 years, as tokio's timers.
+const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
+
+/// `instant + delay`, or a far-future instant (about 30 years after `instant`, as tokio's timers
+/// clamp) when the sum is past what `Instant` can hold. Every duration the runtime adds to an
+/// `Instant` goes through here: a delay the attributes accept (`"300000000000y"`) must not panic.
+#[must_use]
+pub(crate) fn instant_after(instant: Instant, delay: Duration) -> Instant {
+    instant
+        .checked_add(delay)
+        .or_else(|| instant.checked_add(FAR_FUTURE))
+        .unwrap_or(instant)
+}
 
 /// Formats a duration the way the attributes take it: `250ms`, `2s`, `1m 30s`.
 pub(crate) struct DisplayDuration(pub(crate) Duration);
@@ -49,5 +66,17 @@ mod tests {
         assert_eq!(show(Duration::from_micros(1500)), "2ms");
         assert_eq!(show(Duration::from_micros(50_403)), "50ms");
         assert_eq!(show(Duration::from_micros(250)), "250µs");
+    }
+
+    #[test]
+    fn instants_after_a_delay_are_clamped() {
+        let now = Instant::now();
+        assert_eq!(
+            instant_after(now, Duration::from_secs(2)),
+            now + Duration::from_secs(2)
+        );
+        assert_eq!(instant_after(now, Duration::MAX), now + FAR_FUTURE);
+        let years = Duration::from_secs(300_000_000_000 * 365 * 86_400);
+        assert_eq!(instant_after(now, years), now + FAR_FUTURE);
     }
 }

@@ -25,7 +25,10 @@ use crate::duration::DisplayDuration;
 /// ```
 ///
 /// The enum and its variants are `#[non_exhaustive]`: match with `..` and a wildcard arm, so that
-/// new attributes and new figures are not breaking changes.
+/// new attributes and new figures are not breaking changes. To build one (in a test, or a mock that
+/// stands for an annotated function), use its constructor: [`Error::timeout`],
+/// [`Error::rejected`], [`Error::circuit_open`], [`Error::shutting_down`], [`Error::cancelled`],
+/// [`Error::panicked`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -118,11 +121,35 @@ impl Error {
         matches!(self, Error::ShuttingDown { .. } | Error::Cancelled { .. })
     }
 
-    pub(crate) fn timeout(function: &'static str, limit: Duration) -> Self {
+    /// The error of a call cut by its `#[with_timeout]` `limit`: [`Error::Timeout`]. For tests and
+    /// mocks that stand for an annotated function; `function` is as the wrapper gives it,
+    /// `module::path::name`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use taskward::Error;
+    ///
+    /// let err = Error::timeout("app::fetch", Duration::from_secs(2));
+    /// assert!(err.is_timeout());
+    /// assert_eq!(err.to_string(), "`app::fetch` timed out after 2s");
+    /// ```
+    #[must_use]
+    pub fn timeout(function: &'static str, limit: Duration) -> Self {
         Error::Timeout { function, limit }
     }
 
-    pub(crate) fn rejected(function: &'static str, limit: usize, waited: Duration) -> Self {
+    /// The error of a call shed by `#[bounded(limit, wait = ..)]` after waiting `waited`:
+    /// [`Error::Rejected`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use taskward::Error;
+    ///
+    /// let err = Error::rejected("app::fetch", 8, Duration::from_millis(100));
+    /// assert_eq!(err.to_string(), "`app::fetch` rejected: no permit of 8 free within 100ms");
+    /// ```
+    #[must_use]
+    pub fn rejected(function: &'static str, limit: usize, waited: Duration) -> Self {
         Error::Rejected {
             function,
             limit,
@@ -130,23 +157,72 @@ impl Error {
         }
     }
 
-    pub(crate) fn shutting_down(function: &'static str) -> Self {
+    /// The error of a call refused by an open circuit breaker: [`Error::CircuitOpen`].
+    ///
+    /// ```
+    /// let err = taskward::Error::circuit_open("app::fetch");
+    /// assert_eq!(err.to_string(), "`app::fetch` refused: circuit open");
+    /// ```
+    #[must_use]
+    pub fn circuit_open(function: &'static str) -> Self {
+        Error::CircuitOpen { function }
+    }
+
+    /// The error of a call refused because shutdown had begun: [`Error::ShuttingDown`].
+    ///
+    /// ```
+    /// let err = taskward::Error::shutting_down("app::fetch");
+    /// assert!(err.is_shutdown());
+    /// assert_eq!(err.to_string(), "`app::fetch` refused: shutting down");
+    /// ```
+    #[must_use]
+    pub fn shutting_down(function: &'static str) -> Self {
         Error::ShuttingDown { function }
     }
 
-    pub(crate) fn cancelled(function: &'static str) -> Self {
+    /// The error of a running call cancelled by shutdown: [`Error::Cancelled`].
+    ///
+    /// ```
+    /// let err = taskward::Error::cancelled("app::fetch");
+    /// assert!(err.is_shutdown());
+    /// assert_eq!(err.to_string(), "`app::fetch` cancelled by shutdown");
+    /// ```
+    #[must_use]
+    pub fn cancelled(function: &'static str) -> Self {
         Error::Cancelled { function }
     }
 
-    pub(crate) fn panicked(function: &'static str, message: String) -> Self {
-        Error::Panicked { function, message }
+    /// The error of a supervised call whose body panicked with `message` after its restart budget:
+    /// [`Error::Panicked`].
+    ///
+    /// ```
+    /// let err = taskward::Error::panicked("app::fetch", "the disk is on fire");
+    /// assert_eq!(err.to_string(), "`app::fetch` panicked: the disk is on fire");
+    /// ```
+    #[must_use]
+    pub fn panicked(function: &'static str, message: impl Into<String>) -> Self {
+        Error::Panicked {
+            function,
+            message: message.into(),
+        }
     }
 }
 
 /// Tokio code returns `std::io::Result` everywhere, so a taskward failure converts into an
-/// `io::Error` with the closest [`ErrorKind`](std::io::ErrorKind): a timeout is `TimedOut`, a
-/// rejection `ResourceBusy`, a shutdown `Interrupted`; the `taskward::Error` stays available as the
-/// source.
+/// `io::Error` with the closest [`ErrorKind`](std::io::ErrorKind), the `taskward::Error` staying
+/// available as its inner error:
+///
+/// | `Error` | `ErrorKind` |
+/// |---|---|
+/// | `Timeout` | `TimedOut` |
+/// | `Rejected` | `ResourceBusy` |
+/// | `ShuttingDown` | `ConnectionRefused`: the service accepts nothing more |
+/// | `Cancelled` | `ConnectionAborted`: the call was cut off |
+/// | `CircuitOpen`, `Panicked` | `Other` |
+///
+/// None of them is `Interrupted`, which std and tokio take as "try again" (`write_all`,
+/// `read_exact` and `copy` loop on it): a writer whose `write` is refused after shutdown fails
+/// once instead of spinning.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
@@ -168,7 +244,8 @@ impl From<Error> for std::io::Error {
         let kind = match &err {
             Error::Timeout { .. } => ErrorKind::TimedOut,
             Error::Rejected { .. } => ErrorKind::ResourceBusy,
-            Error::ShuttingDown { .. } | Error::Cancelled { .. } => ErrorKind::Interrupted,
+            Error::ShuttingDown { .. } => ErrorKind::ConnectionRefused,
+            Error::Cancelled { .. } => ErrorKind::ConnectionAborted,
             Error::CircuitOpen { .. } | Error::Panicked { .. } => ErrorKind::Other,
         };
         std::io::Error::new(kind, err)
@@ -187,5 +264,31 @@ mod tests {
             "`app::f` rejected: no permit of 8 free within 100ms"
         );
         assert_eq!(e.function(), "app::f");
+    }
+
+    #[test]
+    fn no_error_converts_to_an_io_error_that_is_retried() {
+        use std::io::{self, ErrorKind};
+        let d = Duration::from_secs(1);
+        let kinds = [
+            Error::timeout("f", d),
+            Error::rejected("f", 1, d),
+            Error::circuit_open("f"),
+            Error::shutting_down("f"),
+            Error::cancelled("f"),
+            Error::panicked("f", String::new()),
+        ]
+        .map(|e| io::Error::from(e).kind());
+        assert_eq!(
+            kinds,
+            [
+                ErrorKind::TimedOut,
+                ErrorKind::ResourceBusy,
+                ErrorKind::Other,
+                ErrorKind::ConnectionRefused,
+                ErrorKind::ConnectionAborted,
+                ErrorKind::Other,
+            ]
+        );
     }
 }

@@ -15,7 +15,8 @@ use crate::shutdown::{Shutdown, Tracked};
 ///
 /// Refused with [`Error::ShuttingDown`] once shutdown has begun (the body never starts); otherwise
 /// run, and dropped with [`Error::Cancelled`] as soon as shutdown begins (`cancel`) or at the grace
-/// deadline of [`Shutdown::drain`] (not `cancel`). No allocation; `Send` when `F` is. The body is
+/// deadline of [`Shutdown::drain`] (not `cancel`). With `cancel`, the body is not polled again once
+/// shutdown has begun, even when it was woken at the same time. No allocation; `Send` when `F` is. The body is
 /// dropped before the call is counted as ended; a body that panics counts as finished.
 ///
 /// # Errors
@@ -64,6 +65,12 @@ impl<F: Future> Future for Graceful<'_, F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         let function = this.meta.function;
+        // With `cancel`, the cancellation is looked at first: once shutdown has begun, the body is
+        // never resumed (it would run on to its next `.await`, e.g. take a job out of a queue, and
+        // be dropped there). Without it, the body goes first: a call that can finish does.
+        if *this.cancel && this.tracked.is_some() && this.cancelled.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Err(cancel(this.body, this.tracked, function, true)));
+        }
         let (Some(tracked), Some(body)) = (this.tracked.as_mut(), this.body.as_mut().as_pin_mut())
         else {
             assert!(*this.refused, "`Graceful` polled after it completed");
@@ -80,23 +87,34 @@ impl<F: Future> Future for Graceful<'_, F> {
             *this.tracked = None;
             return Poll::Ready(Ok(output));
         }
-        if this.cancelled.poll(cx).is_pending() {
+        // With `cancel`, the cancellation was polled above: its waker is registered.
+        if *this.cancel || this.cancelled.poll(cx).is_pending() {
             return Poll::Pending;
         }
-        // Cancelled: the body is dropped first, then the call is counted.
-        this.body.set(None);
-        *this.tracked = None;
-        if *this.cancel {
-            tracing::debug!(target: "taskward", function, "cancelled by shutdown");
-        } else {
-            tracing::warn!(
-                target: "taskward",
-                function,
-                "cancelled by shutdown: still running at the grace deadline"
-            );
-        }
-        Poll::Ready(Err(Error::cancelled(function)))
+        Poll::Ready(Err(cancel(this.body, this.tracked, function, false)))
     }
+}
+
+/// Cancelled: the body is dropped first, then the call is counted.
+#[cold]
+fn cancel<F>(
+    mut body: Pin<&mut Option<F>>,
+    tracked: &mut Option<Tracked<'_>>,
+    function: &'static str,
+    at_trigger: bool,
+) -> Error {
+    body.set(None);
+    *tracked = None;
+    if at_trigger {
+        tracing::debug!(target: "taskward", function, "cancelled by shutdown");
+    } else {
+        tracing::warn!(
+            target: "taskward",
+            function,
+            "cancelled by shutdown: still running at the grace deadline"
+        );
+    }
+    Error::cancelled(function)
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ mod with_timeout;
 #[doc(hidden)]
 pub mod __private;
 
+pub use backoff::seed_jitter;
 pub use bounded::{Bulkhead, Permit};
+pub use catch_panic::quiet_caught_panics;
 pub use error::Error;
-pub use shutdown::{DrainReport, Shutdown};
+pub use shutdown::{DrainReport, SecondSignal, Shutdown};

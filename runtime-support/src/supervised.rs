@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use crate::backoff::Backoff;
 use crate::catch_panic::{CatchPanic, Panic};
-use crate::duration::DisplayDuration;
+use crate::duration::{DisplayDuration, instant_after};
 use crate::meta::Meta;
 use crate::restart_window::RestartBudget;
 use crate::shutdown::Shutdown;
@@ -123,12 +123,13 @@ impl<'a> Supervisor<'a> {
     ///
     /// # Errors
     ///
-    /// The caught [`Panic`], when a poll of `fut` panicked (`fut` is then dropped).
+    /// The caught [`Panic`], when a poll of `fut` panicked, or dropping it once it had finished did
+    /// (`fut` is dropped inside the catch).
     pub fn run<F: Future>(&mut self, fut: F) -> CatchPanic<F> {
         self.runs = self.runs.saturating_add(1);
         CatchPanic {
-            fut,
-            function: self.meta.function,
+            fut: Some(fut),
+            meta: self.meta,
         }
     }
 
@@ -144,7 +145,7 @@ impl<'a> Supervisor<'a> {
         }
         self.backoff.reset();
         let delay = self.policy.backoff_min;
-        self.run_started = Some(Instant::now() + delay);
+        self.run_started = Some(instant_after(Instant::now(), delay));
         tracing::debug!(
             target: "taskward",
             function = self.meta.function,
@@ -202,7 +203,7 @@ impl<'a> Supervisor<'a> {
         }
         let delay = self.backoff.next_delay();
         // The next run starts when the delay ends: no clock read when a run begins.
-        self.run_started = Some(now + delay);
+        self.run_started = Some(instant_after(now, delay));
         tracing::warn!(
             target: "taskward",
             function = self.meta.function,
