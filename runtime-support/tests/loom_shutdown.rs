@@ -7,7 +7,7 @@
 //! in place of the real one, which loom does not instrument.
 //!
 //! ```sh
-//! # What CI runs (bound 3: about 3 s of checking, after a release build of about a minute):
+//! # What CI runs (bound 3: 3 to 6 s of checking, after a cold release build of about 80 s):
 //! LOOM_MAX_PREEMPTIONS=3 RUSTFLAGS="--cfg taskward_loom" CARGO_TARGET_DIR=target/loom \
 //!     cargo test -p taskward-runtime --release --test loom_shutdown
 //! # Deeper: LOOM_MAX_PREEMPTIONS=4 (about 25 s) or 5 (about 2 min), same command.
