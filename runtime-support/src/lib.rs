@@ -14,6 +14,7 @@ mod meta;
 mod rerun;
 mod restart_window;
 mod signature;
+mod sync;
 
 // One module per attribute, and the coordinator that `#[graceful]` calls register with.
 mod bounded;

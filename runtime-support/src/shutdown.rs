@@ -3,7 +3,6 @@
 
 use core::fmt;
 use core::future::Future;
-use core::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -13,8 +12,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::duration::DisplayDuration;
 
-/// The high bit of [`Inner::state`]: shutdown has begun. The other bits count the calls running.
-const TRIGGERED: usize = 1 << (usize::BITS - 1);
+mod state;
+use state::{Counts, Entry, State};
 
 /// A shutdown coordinator: the calls of `#[graceful]` functions are tracked by one, refused once
 /// its shutdown has begun, and waited for (then cancelled) by [`drain`](Shutdown::drain).
@@ -56,14 +55,8 @@ pub struct Shutdown {
 }
 
 pub(crate) struct Inner {
-    /// [`TRIGGERED`] | the number of calls registered and not yet ended.
-    state: AtomicUsize,
-    /// Calls in flight at the trigger that ended with their body returning (or panicking).
-    finished: AtomicUsize,
-    /// Calls in flight at the trigger whose body was dropped before it ended.
-    cancelled: AtomicUsize,
-    /// Calls refused because shutdown had begun.
-    refused: AtomicUsize,
+    /// The trigger, the calls in flight and the counts: the protocol's core (`state.rs`).
+    state: State,
     /// Cancelled when shutdown begins.
     pub(crate) soft: CancellationToken,
     /// Cancelled at the grace deadline of `drain`: every tracked call watches it.
@@ -84,10 +77,7 @@ impl Shutdown {
     pub fn new() -> Self {
         Shutdown {
             inner: Arc::new(Inner {
-                state: AtomicUsize::new(0),
-                finished: AtomicUsize::new(0),
-                cancelled: AtomicUsize::new(0),
-                refused: AtomicUsize::new(0),
+                state: State::new(),
                 soft: CancellationToken::new(),
                 hard: CancellationToken::new(),
                 drained: tokio::sync::Notify::new(),
@@ -123,11 +113,10 @@ impl Shutdown {
     /// ```
     pub fn trigger(&self) {
         let inner = &*self.inner;
-        let prev = inner.state.fetch_or(TRIGGERED, SeqCst);
-        if prev & TRIGGERED == 0 {
+        if let Some(in_flight) = inner.state.trigger() {
             tracing::info!(
                 target: "taskward",
-                in_flight = prev,
+                in_flight,
                 "shutdown begun"
             );
             inner.soft.cancel();
@@ -137,7 +126,7 @@ impl Shutdown {
     /// Whether shutdown has begun.
     #[must_use]
     pub fn is_triggered(&self) -> bool {
-        self.inner.state.load(SeqCst) & TRIGGERED != 0
+        self.inner.state.is_triggered()
     }
 
     /// A future that resolves once shutdown has begun (at once if it has already). It does not
@@ -168,7 +157,7 @@ impl Shutdown {
     /// ```
     #[must_use]
     pub fn in_flight(&self) -> usize {
-        self.inner.state.load(SeqCst) & !TRIGGERED
+        self.inner.state.in_flight()
     }
 
     /// Begins shutdown when the process receives SIGINT or SIGTERM (on non-Unix platforms:
@@ -332,13 +321,16 @@ impl Shutdown {
             inner.hard.cancel();
             inner.wait_drained().await;
         }
-        let finished = inner.finished.load(SeqCst);
-        let cancelled = inner.cancelled.load(SeqCst);
+        let Counts {
+            finished,
+            cancelled,
+            refused,
+        } = inner.state.counts();
         let report = DrainReport {
             in_flight: finished + cancelled,
             finished,
             cancelled,
-            refused: inner.refused.load(SeqCst),
+            refused,
             elapsed: started.elapsed(),
         };
         tracing::info!(
@@ -471,29 +463,36 @@ pub(crate) struct Tracked<'a> {
 impl Inner {
     /// Registers a call, or refuses it (`None`) when shutdown has begun.
     pub(crate) fn enter(&self) -> Option<Tracked<'_>> {
-        // Register first, then look at the flag: the same atomic operation does both, so a call is
-        // either counted in flight at the trigger, or sees the trigger and is refused.
-        let prev = self.state.fetch_add(1, SeqCst);
-        if prev & TRIGGERED == 0 {
-            Some(Tracked {
+        match self.state.enter() {
+            Entry::Admitted => Some(Tracked {
                 inner: self,
                 finished: false,
-            })
-        } else {
-            self.refused.fetch_add(1, SeqCst);
-            if self.state.fetch_sub(1, SeqCst) == TRIGGERED | 1 {
-                self.drained.notify_waiters();
+            }),
+            Entry::Refused { last } => {
+                if last {
+                    self.drained.notify_waiters();
+                }
+                None
             }
-            None
         }
     }
 
     /// Waits until no call is in flight (once shutdown has begun, none can start).
+    ///
+    /// No lost wake-up between "the count reached zero" and "the drain waits": a call whose exit
+    /// brings the count to zero decrements it, then calls `notify_waiters()`; here, `notified()`
+    /// is created, then the count is read. `Notify` counts its `notify_waiters()` calls, and a
+    /// `Notified` completes on any made after its creation (whether it was polled yet or not). So
+    /// either that `notify_waiters()` came after `notified()`, and wakes it; or `notified()` saw
+    /// its count (an `Acquire` load of what `notify_waiters()` wrote under its lock, with release),
+    /// and then the count of calls read after it (`in_flight`, `Acquire`) sees the decrement made
+    /// before, and is zero. `enable()` only registers early; the handshake does not need it.
+    /// `tests/loom_shutdown.rs` checks it, with a model of those semantics of `Notify`.
     async fn wait_drained(&self) {
         loop {
             let mut notified = core::pin::pin!(self.drained.notified());
             notified.as_mut().enable();
-            if self.state.load(SeqCst) & !TRIGGERED == 0 {
+            if self.state.in_flight() == 0 {
                 return;
             }
             notified.await;
@@ -504,26 +503,7 @@ impl Inner {
 impl Drop for Tracked<'_> {
     fn drop(&mut self) {
         let inner = self.inner;
-        let mut state = inner.state.load(SeqCst);
-        // Before the trigger: one compare-exchange, nothing to report. After it: the call was in
-        // flight at the trigger; it is counted before it stops counting in flight, so `drain`
-        // sees final figures once the count reaches zero.
-        while state & TRIGGERED == 0 {
-            match inner
-                .state
-                .compare_exchange_weak(state, state - 1, SeqCst, SeqCst)
-            {
-                Ok(_) => return,
-                Err(now) => state = now,
-            }
-        }
-        let counter = if self.finished {
-            &inner.finished
-        } else {
-            &inner.cancelled
-        };
-        counter.fetch_add(1, SeqCst);
-        if inner.state.fetch_sub(1, SeqCst) == TRIGGERED | 1 {
+        if inner.state.exit(self.finished) {
             inner.drained.notify_waiters();
         }
     }

@@ -4,7 +4,7 @@ use super::*;
 use crate::error::Error;
 use crate::graceful::graceful;
 use crate::meta::Meta;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
 static META: Meta = Meta::new("app::work");
 
