@@ -40,7 +40,7 @@ impl Parse for AsyncFn {
             _ => {
                 return Err(syn::Error::new(
                     sig.ident.span(),
-                    "taskward attributes go on a function with a body: in a trait, put them on the function of the `impl`",
+                    "taskward attributes go on a function with a body, not on a declaration: in a trait, put them on the function of the `impl`; a function of an `extern` block cannot have them",
                 ));
             }
         };
@@ -48,7 +48,7 @@ impl Parse for AsyncFn {
             return Err(input.error("unexpected tokens after the function"));
         }
         let (body, boxed) = match (&sig.asyncness, async_trait_block(&body)) {
-            (None, Some(inner)) => {
+            (None, Some(inner)) if rewritten_by_async_trait(&sig) => {
                 let output = match &sig.output {
                     ReturnType::Type(_, ty) => future_output(ty),
                     ReturnType::Default => None,
@@ -101,6 +101,40 @@ fn ungroup(tt: TokenTree) -> TokenTree {
         }
     }
     tt
+}
+
+/// Whether the signature is one `#[async_trait]` writes: its boxed future is bound by the
+/// lifetime `'async_trait` (a hand-written `fn` returning `Box::pin(async move { .. })` is not).
+fn rewritten_by_async_trait(sig: &Signature) -> bool {
+    fn names_it(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            TokenTree::Ident(ident) => ident == "async_trait",
+            TokenTree::Group(group) => names_it(group.stream()),
+            _ => false,
+        })
+    }
+    names_it(sig.output.to_token_stream())
+}
+
+/// Whether the body is already a taskward wrapper: another taskward attribute, under a name the
+/// stack did not recognise (`use taskward::bounded as limit;`), expanded it before.
+pub fn already_wrapped(body: &Group) -> bool {
+    body.stream()
+        .into_iter()
+        .any(|tt| matches!(&tt, TokenTree::Ident(ident) if ident == "__TASKWARD_META"))
+}
+
+/// Whether a plain `fn` is an `async fn` that `#[tokio::main]` or `#[tokio::test]` above the
+/// taskward attribute has already rewritten (its body runs a runtime's `block_on`).
+pub fn rewritten_by_tokio(func: &AsyncFn) -> bool {
+    fn calls_block_on(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            TokenTree::Ident(ident) => ident == "block_on",
+            TokenTree::Group(group) => calls_block_on(group.stream()),
+            _ => false,
+        })
+    }
+    func.sig.asyncness.is_none() && func.boxed.is_none() && calls_block_on(func.body.stream())
 }
 
 /// The block of `Box::pin(async move { .. })` when that is the whole body.
@@ -388,7 +422,9 @@ mod tests {
     #[test]
     fn a_method_rewritten_by_async_trait_is_recognised() {
         let func = parse(quote! {
-            fn get<'a>(&'a self) -> ::core::pin::Pin<Box<dyn ::core::future::Future<Output = Result<u8, E>> + Send + 'a>> {
+            fn get<'life0, 'async_trait>(&'life0 self) -> ::core::pin::Pin<Box<dyn ::core::future::Future<Output = Result<u8, E>> + Send + 'async_trait>>
+            where 'life0: 'async_trait, Self: 'async_trait
+            {
                 Box::pin(async move { let __self = self; Ok(1) })
             }
         });
@@ -396,7 +432,7 @@ mod tests {
         assert!(matches!(func.output(), Output::Result(_)));
 
         let plain_output = parse(quote! {
-            fn get<'a>(&'a self) -> Pin<Box<dyn Future<Output = u8> + Send + 'a>> {
+            fn get<'async_trait>(&'async_trait self) -> Pin<Box<dyn Future<Output = u8> + Send + 'async_trait>> {
                 Box::pin(async move { 1 })
             }
         });

@@ -13,6 +13,7 @@ mod duration;
 mod fallback;
 mod generate;
 mod item;
+mod krate;
 mod lints;
 mod options;
 mod pipeline;

@@ -153,3 +153,34 @@ pub fn take_allows(args: &mut Vec<RawArg>, lints: &[&str]) -> syn::Result<Vec<Id
     *args = rest;
     Ok(allows)
 }
+
+/// Takes `crate = path` out of an attribute's arguments: where the `taskward` crate is, for a
+/// renamed dependency (any taskward attribute may say it).
+pub fn take_crate(args: &mut Vec<RawArg>) -> syn::Result<Option<syn::Path>> {
+    let mut found = None;
+    let mut rest = Vec::with_capacity(args.len());
+    for arg in core::mem::take(args) {
+        match arg {
+            RawArg::Named { key, value } if key == "crate" => match value {
+                Expr::Path(path) if path.qself.is_none() && found.is_none() => {
+                    found = Some(path.path);
+                }
+                Expr::Path(_) => {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "`crate` is given twice; keep one",
+                    ));
+                }
+                other => {
+                    return Err(syn::Error::new_spanned(
+                        other,
+                        "`crate` takes the path of the taskward crate as your `Cargo.toml` names it, such as `crate = tw`",
+                    ));
+                }
+            },
+            other => rest.push(other),
+        }
+    }
+    *args = rest;
+    Ok(found)
+}

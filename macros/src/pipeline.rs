@@ -6,6 +6,7 @@ use proc_macro2::{Span, TokenStream};
 
 use crate::attrs::{Attr, Kind};
 use crate::item::AsyncFn;
+use crate::krate::Krate;
 use crate::{fallback, generate, stack, validate};
 
 /// Expands the attribute `kind` with arguments `args` on `item`. On any error, `item` is emitted
@@ -13,17 +14,32 @@ use crate::{fallback, generate, stack, validate};
 pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut func: AsyncFn = match syn::parse2(item.clone()) {
         Ok(func) => func,
-        Err(err) => return fallback::unparsed(&err, item),
+        Err(err) => return fallback::unparsed(kind, err, item),
     };
-    match expand_fn(kind, args, &mut func) {
-        Ok(tokens) => tokens,
-        Err(err) => fallback::with_error(&err, func),
+    let mut krate = Krate::find();
+    match expand_fn(kind, args, &mut func, &mut krate) {
+        Ok(tokens) => krate.apply(tokens),
+        Err(err) => fallback::with_error(&err, func, krate.name.as_deref()),
     }
 }
 
-fn expand_fn(kind: Kind, args: TokenStream, func: &mut AsyncFn) -> syn::Result<TokenStream> {
+fn expand_fn(
+    kind: Kind,
+    args: TokenStream,
+    func: &mut AsyncFn,
+    krate: &mut Krate,
+) -> syn::Result<TokenStream> {
     let first = Attr::parse(kind, Span::call_site(), args);
-    let stack = stack::collect(kind, first, func)?;
+    if let Ok(Attr {
+        krate: Some(path), ..
+    }) = &first
+    {
+        krate.given(path);
+    }
+    let stack = stack::collect(kind, first, func, krate.name.as_deref())?;
+    if let Some(path) = stack.layers.iter().find_map(|layer| layer.krate.as_ref()) {
+        krate.given(path);
+    }
     validate::validate(&stack, func)?;
     Ok(generate::generate(&stack, func))
 }

@@ -13,16 +13,19 @@ pub struct Stack {
     pub layers: Vec<Attr>,
 }
 
-/// The kind of a taskward attribute written as `name` or `taskward::name` (`::taskward::name`).
-pub fn kind_of(attr: &Attribute) -> Option<Kind> {
+/// The kind of a taskward attribute written as `name` or `taskward::name` (`::taskward::name`),
+/// or `tw::name` when the crate is renamed `tw` (or given as `crate = tw`).
+pub fn kind_of(attr: &Attribute, krate: Option<&str>) -> Option<Kind> {
     let path = attr.path();
     let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    let name = match segments.as_slice() {
-        [name] if path.leading_colon.is_none() => name,
-        [krate, name] if krate == "taskward" => name,
-        _ => return None,
+    let (name, prefix) = segments.split_last()?;
+    let prefix = prefix.join("::");
+    let known = match prefix.as_str() {
+        "" => path.leading_colon.is_none(),
+        "taskward" => true,
+        other => Some(other) == krate,
     };
-    Kind::from_name(name)
+    if known { Kind::from_name(name) } else { None }
 }
 
 /// Takes the taskward attributes off `func` and parses them, below the invoked attribute `first`
@@ -32,6 +35,7 @@ pub fn collect(
     first_kind: Kind,
     first: syn::Result<Attr>,
     func: &mut AsyncFn,
+    krate: Option<&str>,
 ) -> syn::Result<Stack> {
     // Every taskward attribute in written order, parsed or not (a malformed one still counts
     // for the duplicate check).
@@ -50,7 +54,7 @@ pub fn collect(
     }
     let mut kept = Vec::with_capacity(func.attrs.len());
     for attr in core::mem::take(&mut func.attrs) {
-        let Some(kind) = kind_of(&attr) else {
+        let Some(kind) = kind_of(&attr, krate) else {
             kept.push(attr);
             continue;
         };
@@ -122,8 +126,8 @@ fn repeated(above: &[(Kind, Span, Option<Attr>)], kind: Kind, span: Span) -> Opt
 
 /// Strips the taskward attributes from a function that is emitted as it was (on error), so that
 /// they do not expand again and repeat the error.
-pub fn strip(func: &mut AsyncFn) {
-    func.attrs.retain(|attr| kind_of(attr).is_none());
+pub fn strip(func: &mut AsyncFn, krate: Option<&str>) {
+    func.attrs.retain(|attr| kind_of(attr, krate).is_none());
 }
 
 impl Stack {

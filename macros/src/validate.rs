@@ -5,11 +5,23 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::ReturnType;
 
-use crate::item::{AsyncFn, Output};
+use crate::item::{self, AsyncFn, Output};
 use crate::stack::Stack;
 
 pub fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
     let first = &stack.layers[0];
+    if item::already_wrapped(&func.body) {
+        return Err(syn::Error::new(
+            first.span,
+            format!(
+                "#[{}] is written here under another name (`use taskward::{} as ...`), below a taskward attribute that did not see it and has already expanded this function: the two would wrap it separately, in the wrong order. Write taskward attributes by their own names (`{}` or `taskward::{}`) so that they stack as written",
+                first.name(),
+                first.name(),
+                first.name(),
+                first.name()
+            ),
+        ));
+    }
     if func.boxed.is_some() {
         if stack.can_fail() && !matches!(func.output(), Output::Result(_)) {
             return Err(syn::Error::new(
@@ -17,6 +29,14 @@ pub fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
                 "with #[async_trait] the trait fixes the signature, so a taskward attribute that can fail needs this method to return a `Result` whose error type implements `From<taskward::Error>`",
             ));
         }
+    } else if item::rewritten_by_tokio(func) {
+        return Err(syn::Error::new(
+            func.sig.fn_token.span,
+            format!(
+                "#[{}] must be above #[tokio::main] or #[tokio::test], which has already made this `async fn` a plain `fn`: write the taskward attributes first",
+                first.name()
+            ),
+        ));
     } else if func.sig.asyncness.is_none() {
         return Err(syn::Error::new(
             func.sig.fn_token.span,

@@ -90,6 +90,8 @@ pub struct Attr {
     pub path: Option<syn::Path>,
     /// The stack lints acknowledged on this attribute: `allow(permit_held_across_restarts)`.
     pub allow: Vec<syn::Ident>,
+    /// `crate = path`: where the `taskward` crate is, when the dependency is renamed.
+    pub krate: Option<syn::Path>,
     pub opts: Opts,
 }
 
@@ -98,10 +100,12 @@ impl Attr {
     pub fn parse(kind: Kind, span: Span, args: TokenStream) -> syn::Result<Attr> {
         let mut raw = crate::options::parse_raw(args)?;
         let allow = crate::options::take_allows(&mut raw, crate::lints::NAMES)?;
+        let krate = crate::options::take_crate(&mut raw)?;
         Ok(Attr {
             span,
             path: None,
             allow,
+            krate,
             opts: Opts::parse(kind, span, raw)?,
         })
     }

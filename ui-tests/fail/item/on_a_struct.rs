@@ -1,0 +1,5 @@
+// On a struct: one error, naming what the attribute goes on.
+#[taskward::bounded(2)]
+struct Pool;
+
+fn main() {}

@@ -1,0 +1,5 @@
+// `crate = ...` takes a path: the error is on the value.
+#[taskward::bounded(2, crate = "taskward")]
+async fn work() {}
+
+fn main() {}
