@@ -123,7 +123,10 @@ pub fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
                 };
             }
             Output::Plain(ty) => {
-                sig.output = syn::parse_quote_spanned! {m()=>
+                // Located at the user's return type: where a trait fixes it (a method of a
+                // trait impl), the mismatch is reported there.
+                let at = m().located_at(ty.span());
+                sig.output = syn::parse_quote_spanned! {at=>
                     -> ::core::result::Result<#ty, ::taskward::Error>
                 };
             }

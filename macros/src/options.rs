@@ -8,6 +8,8 @@ use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Expr, ExprLit, Ident, Lit, LitInt, LitStr, Token};
 
+use crate::attrs::Kind;
+
 /// One argument as written: `8`, `"2s"`, `cancel`, `wait = "100ms"`, `in = POOL`.
 pub enum RawArg {
     Positional(Expr),
@@ -67,20 +69,52 @@ impl Seen {
     }
 }
 
-/// `key` is not an option of `#[attribute]`.
+/// `key` is not an option of `#[attribute]`: the message names the attribute it belongs to, if
+/// another one has it, else lists the options.
 pub fn unknown(attribute: &str, key: &Ident, valid: &[&str]) -> syn::Error {
-    let list = valid
+    if let Some(err) = elsewhere(attribute, key) {
+        return err;
+    }
+    let key = key.unraw();
+    let message = if valid.is_empty() {
+        format!("#[{attribute}] has no option `{key}`")
+    } else {
+        let list = valid
+            .iter()
+            .map(|opt| format!("`{opt}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("unknown option `{key}` for #[{attribute}]; the options are {list}")
+    };
+    syn::Error::new(key.span(), message)
+}
+
+/// `key` is an option of another attribute (`#[bounded(2, cancel)]`): says which.
+pub fn elsewhere(attribute: &str, key: &Ident) -> Option<syn::Error> {
+    let name = key.unraw().to_string();
+    let owners: Vec<String> = Kind::ALL
         .iter()
-        .map(|opt| format!("`{opt}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    syn::Error::new(
+        .filter(|kind| kind.name() != attribute && kind.options().contains(&name.as_str()))
+        .map(|kind| format!("#[{}]", kind.name()))
+        .collect();
+    if owners.is_empty() {
+        return None;
+    }
+    Some(syn::Error::new(
         key.span(),
         format!(
-            "unknown option `{}` for #[{attribute}]; the options are {list}",
-            key.unraw(),
+            "`{name}` is an option of {}, not of #[{attribute}]",
+            owners.join(" and ")
         ),
-    )
+    ))
+}
+
+/// The ident of a bare `name` argument.
+pub fn bare_ident(expr: &Expr) -> Option<&Ident> {
+    match expr {
+        Expr::Path(path) if path.qself.is_none() => path.path.get_ident(),
+        _ => None,
+    }
 }
 
 pub fn int_lit<'a>(expr: &'a Expr, what: &str) -> syn::Result<&'a LitInt> {

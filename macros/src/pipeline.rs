@@ -2,9 +2,9 @@
 //! options), validate, generate; on any error, fall back to the user's item with the error. The
 //! stages are thin: what is particular to an attribute lives in its module under `attrs`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 
-use crate::attrs::{Attr, Kind};
+use crate::attrs::{At, Attr, Kind};
 use crate::item::AsyncFn;
 use crate::krate::Krate;
 use crate::{fallback, generate, stack, validate};
@@ -29,7 +29,7 @@ fn expand_fn(
     func: &mut AsyncFn,
     krate: &mut Krate,
 ) -> syn::Result<TokenStream> {
-    let first = Attr::parse(kind, Span::call_site(), args);
+    let first = Attr::parse(kind, &At::call_site(), args);
     if let Ok(Attr {
         krate: Some(path), ..
     }) = &first

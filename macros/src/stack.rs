@@ -2,10 +2,9 @@
 //! (outermost first), taken off the function so that one expansion handles them all.
 
 use proc_macro2::{Span, TokenStream};
-use syn::spanned::Spanned;
 use syn::{Attribute, Meta};
 
-use crate::attrs::{Attr, Kind, Rerun};
+use crate::attrs::{At, Attr, Kind, Rerun};
 use crate::item::AsyncFn;
 
 pub struct Stack {
@@ -58,7 +57,8 @@ pub fn collect(
             kept.push(attr);
             continue;
         };
-        let span = attr.path().span();
+        let at = At::path(attr.path());
+        let span = at.span();
         let args = match &attr.meta {
             Meta::Path(_) => TokenStream::new(),
             Meta::List(list) => list.tokens.clone(),
@@ -74,11 +74,11 @@ pub fn collect(
                 continue;
             }
         };
-        if let Some(err) = repeated(&written, kind, span) {
+        if let Some(err) = repeated(&written, kind, &at) {
             push_err(err);
             continue;
         }
-        match Attr::parse(kind, span, args) {
+        match Attr::parse(kind, &at, args) {
             Ok(mut layer) => {
                 layer.path = Some(attr.path().clone());
                 written.push((kind, span, Some(layer)));
@@ -105,7 +105,7 @@ pub fn collect(
 /// attribute may repeat only where it means something else the second time: a `#[with_timeout]`
 /// above and one below a layer that runs the body again are a deadline for the whole call and one
 /// for each run.
-fn repeated(above: &[(Kind, Span, Option<Attr>)], kind: Kind, span: Span) -> Option<syn::Error> {
+fn repeated(above: &[(Kind, Span, Option<Attr>)], kind: Kind, at: &At) -> Option<syn::Error> {
     let previous = above.iter().rposition(|(k, _, _)| *k == kind)?;
     let rerun_between = above[previous + 1..]
         .iter()
@@ -121,7 +121,7 @@ fn repeated(above: &[(Kind, Span, Option<Attr>)], kind: Kind, span: Span) -> Opt
     } else {
         format!("#[{name}] is already on this function; use it once and put all its options there")
     };
-    Some(syn::Error::new(span, message))
+    Some(at.error(message))
 }
 
 /// Strips the taskward attributes from a function that is emitted as it was (on error), so that

@@ -8,11 +8,11 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, LitInt};
 
-use super::{Attribute, Caps};
+use super::{At, Attribute, Caps};
 use crate::duration::{self, DurationArg, Zero};
 use crate::generate::{Code, Gen, Mode, m};
 use crate::item::{self, AsyncFn};
-use crate::options::{RawArg, Seen, unknown};
+use crate::options::{RawArg, Seen, bare_ident, elsewhere, unknown};
 
 /// `#[bounded]` resolved: where the permits come from, and how long a call waits for one.
 #[derive(Clone)]
@@ -54,13 +54,18 @@ impl Attribute for Bounded {
     const NAME: &'static str = "bounded";
     const OPTIONS: &'static [&'static str] = &["wait", "in"];
 
-    fn parse(span: Span, args: Vec<RawArg>) -> syn::Result<Self> {
+    fn parse(at: &At, args: Vec<RawArg>) -> syn::Result<Self> {
         let mut written = Written::default();
         let mut seen = Seen::new();
         for (i, arg) in args.into_iter().enumerate() {
             match arg {
                 RawArg::Positional(expr) if i == 0 => written.limit = Some(limit(expr)?),
                 RawArg::Positional(expr) => {
+                    if let Some(key) = bare_ident(&expr)
+                        && let Some(err) = elsewhere(Self::NAME, key)
+                    {
+                        return Err(err);
+                    }
                     return Err(syn::Error::new_spanned(
                         &expr,
                         "the limit comes first; other options are written `key = value`: `wait = \"100ms\"`, `in = NAME`",
@@ -88,8 +93,7 @@ impl Attribute for Bounded {
                 ));
             }
             (None, None) => {
-                return Err(syn::Error::new(
-                    span,
+                return Err(at.error(
                     "#[bounded] needs a limit: `#[bounded(8)]` for at most 8 calls at once, or `#[bounded(in = NAME)]` to share a `static NAME: taskward::Bulkhead`",
                 ));
             }

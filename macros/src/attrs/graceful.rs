@@ -1,13 +1,13 @@
 //! `#[graceful]`: the call is tracked by a `Shutdown` coordinator; once shutdown begins, new calls
 //! fail with `Error::ShuttingDown`, running ones finish (or, with `cancel`, are dropped at once).
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{ToTokens, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident};
 
-use super::{Attribute, Caps, Opts};
+use super::{At, Attribute, Caps, Opts};
 use crate::generate::{Code, Gen, Mode, flatten, m};
 use crate::options::{RawArg, Seen, unknown};
 use crate::stack::Stack;
@@ -25,7 +25,7 @@ impl Attribute for Graceful {
     const NAME: &'static str = "graceful";
     const OPTIONS: &'static [&'static str] = &["cancel", "in"];
 
-    fn parse(_span: Span, args: Vec<RawArg>) -> syn::Result<Self> {
+    fn parse(_at: &At, args: Vec<RawArg>) -> syn::Result<Self> {
         let mut opts = Graceful::default();
         let mut seen = Seen::new();
         for arg in args {

@@ -37,8 +37,8 @@ pub trait Attribute: Sized {
     const REPEATS_ACROSS_RERUNS: bool = false;
 
     /// Reads the arguments as written and resolves them (defaults applied, cross-option checks
-    /// done). `span` is the attribute's path, for errors about the attribute as a whole.
-    fn parse(span: Span, args: Vec<RawArg>) -> syn::Result<Self>;
+    /// done). `at` is the attribute's path, for errors about the attribute as a whole.
+    fn parse(at: &At, args: Vec<RawArg>) -> syn::Result<Self>;
 
     /// What the attribute does, as the stack's checks and the code generation need to know.
     fn caps(&self) -> Caps;
@@ -79,6 +79,36 @@ pub struct Rerun {
     pub first_delay: Duration,
 }
 
+/// Where an error about an attribute as a whole points: the whole of its path as written
+/// (`taskward::bounded`, every segment underlined), or the invoked attribute (the call site).
+#[derive(Clone)]
+pub struct At(Option<syn::Path>);
+
+impl At {
+    pub fn call_site() -> At {
+        At(None)
+    }
+
+    pub fn path(path: &syn::Path) -> At {
+        At(Some(path.clone()))
+    }
+
+    pub fn error(&self, message: impl core::fmt::Display) -> syn::Error {
+        match &self.0 {
+            Some(path) => syn::Error::new_spanned(path, message),
+            None => syn::Error::new(Span::call_site(), message),
+        }
+    }
+
+    /// One span for it (a warning takes one): the path's first token.
+    pub fn span(&self) -> Span {
+        match &self.0 {
+            Some(path) => syn::spanned::Spanned::span(path),
+            None => Span::call_site(),
+        }
+    }
+}
+
 /// One taskward attribute of a stack, parsed.
 #[derive(Clone)]
 pub struct Attr {
@@ -96,17 +126,17 @@ pub struct Attr {
 }
 
 impl Attr {
-    /// Parses the arguments of one attribute; `span` is the attribute's name.
-    pub fn parse(kind: Kind, span: Span, args: TokenStream) -> syn::Result<Attr> {
+    /// Parses the arguments of one attribute; `at` is the attribute's path.
+    pub fn parse(kind: Kind, at: &At, args: TokenStream) -> syn::Result<Attr> {
         let mut raw = crate::options::parse_raw(args)?;
         let allow = crate::options::take_allows(&mut raw, crate::lints::NAMES)?;
         let krate = crate::options::take_crate(&mut raw)?;
         Ok(Attr {
-            span,
+            span: at.span(),
             path: None,
             allow,
             krate,
-            opts: Opts::parse(kind, span, raw)?,
+            opts: Opts::parse(kind, at, raw)?,
         })
     }
 
@@ -142,7 +172,6 @@ macro_rules! attributes {
                 }
             }
 
-            #[cfg(test)]
             pub fn options(self) -> &'static [&'static str] {
                 match self {
                     $(Kind::$variant => <$module::$ty as Attribute>::OPTIONS,)*
@@ -168,9 +197,9 @@ macro_rules! attributes {
         }
 
         impl Opts {
-            fn parse(kind: Kind, span: Span, args: Vec<RawArg>) -> syn::Result<Opts> {
+            fn parse(kind: Kind, at: &At, args: Vec<RawArg>) -> syn::Result<Opts> {
                 Ok(match kind {
-                    $(Kind::$variant => Opts::$variant(<$module::$ty as Attribute>::parse(span, args)?),)*
+                    $(Kind::$variant => Opts::$variant(<$module::$ty as Attribute>::parse(at, args)?),)*
                 })
             }
 

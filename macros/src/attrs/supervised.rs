@@ -3,15 +3,14 @@
 
 use core::time::Duration;
 
-use proc_macro2::Span;
 use quote::{format_ident, quote_spanned};
 use syn::ext::IdentExt;
 
-use super::{Attribute, Caps, Rerun};
+use super::{At, Attribute, Caps, Rerun};
 use crate::duration::{self, Zero};
 use crate::generate::{Code, Gen, Mode, m};
 use crate::item::Output;
-use crate::options::{RawArg, Seen, bool_lit, int_lit, str_lit, unknown};
+use crate::options::{RawArg, Seen, bare_ident, bool_lit, elsewhere, int_lit, str_lit, unknown};
 use crate::{attrs::graceful, rerun};
 
 /// `#[supervised]` resolved: every option has its value, defaults applied.
@@ -59,13 +58,24 @@ impl Attribute for Supervised {
     const OPTIONS: &'static [&'static str] =
         &["restarts", "within", "backoff", "jitter", "restart"];
 
-    fn parse(_span: Span, args: Vec<RawArg>) -> syn::Result<Self> {
+    fn parse(_at: &At, args: Vec<RawArg>) -> syn::Result<Self> {
         let mut opts = Supervised::default();
         let mut seen = Seen::new();
         for arg in args {
             let (key, value) = match arg {
                 RawArg::Named { key, value } => (key, value),
                 RawArg::Positional(expr) => {
+                    if let Some(key) = bare_ident(&expr) {
+                        if key == "jitter" {
+                            return Err(syn::Error::new_spanned(
+                                &expr,
+                                "`jitter` takes a value: `jitter = false` draws no jitter (it is on by default)",
+                            ));
+                        }
+                        if let Some(err) = elsewhere(Self::NAME, key) {
+                            return Err(err);
+                        }
+                    }
                     return Err(syn::Error::new_spanned(
                         &expr,
                         "#[supervised] takes options written `key = value`: `restarts = 5`, `within = \"60s\"`, `backoff = \"100ms..10s\"`, `jitter = false`, `restart = \"always\"`",
@@ -165,6 +175,18 @@ fn restarts(value: &syn::Expr) -> syn::Result<u32> {
         value,
         "`restarts` is how many restarts are allowed within `within`: a positive integer such as `5`",
     )?;
+    if !matches!(
+        lit.suffix(),
+        "" | "u8" | "u16" | "u32" | "u64" | "u128" | "usize"
+    ) {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "`restarts` is an unsigned integer: drop the `{}` suffix",
+                lit.suffix()
+            ),
+        ));
+    }
     match lit.base10_parse::<u32>() {
         Ok(0) => Err(syn::Error::new(
             lit.span(),

@@ -1,14 +1,13 @@
 //! `#[with_timeout(d)]`: the layers inside must finish within `d`, or they are dropped and the call
 //! fails with `Error::Timeout`.
 
-use proc_macro2::Span;
 use quote::{ToTokens, quote_spanned};
 use syn::{Expr, ExprLit, Lit};
 
-use super::{Attribute, Caps};
+use super::{At, Attribute, Caps};
 use crate::duration::{self, DurationArg, Zero};
 use crate::generate::{Code, Gen, Mode, flatten, m};
-use crate::options::RawArg;
+use crate::options::{RawArg, bare_ident, elsewhere};
 
 /// `#[with_timeout]` resolved.
 #[derive(Clone)]
@@ -22,7 +21,7 @@ impl Attribute for WithTimeout {
     // Above and below `#[supervised]`: a deadline for the whole call and one for each run.
     const REPEATS_ACROSS_RERUNS: bool = true;
 
-    fn parse(span: Span, args: Vec<RawArg>) -> syn::Result<Self> {
+    fn parse(at: &At, args: Vec<RawArg>) -> syn::Result<Self> {
         let mut limit = None;
         for arg in args {
             match arg {
@@ -41,18 +40,24 @@ impl Attribute for WithTimeout {
                     });
                 }
                 RawArg::Positional(expr) => {
+                    if let Some(key) = bare_ident(&expr)
+                        && let Some(err) = elsewhere(Self::NAME, key)
+                    {
+                        return Err(err);
+                    }
                     return Err(syn::Error::new_spanned(
                         &expr,
                         "#[with_timeout] takes one duration, such as `#[with_timeout(\"2s\")]`",
                     ));
                 }
-                RawArg::Named { key, value } => return Err(named(&key, &value)),
+                RawArg::Named { key, value } => {
+                    return Err(elsewhere(Self::NAME, &key).unwrap_or_else(|| named(&key, &value)));
+                }
             }
         }
         match limit {
             Some(limit) => Ok(WithTimeout { limit }),
-            None => Err(syn::Error::new(
-                span,
+            None => Err(at.error(
                 "#[with_timeout] needs a duration: `#[with_timeout(\"2s\")]`, or an expression of type `Duration`",
             )),
         }

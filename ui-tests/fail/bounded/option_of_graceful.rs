@@ -1,0 +1,5 @@
+// `cancel` belongs to #[graceful]: the message says so, on `cancel`.
+#[taskward::bounded(2, cancel)]
+async fn work() {}
+
+fn main() {}
