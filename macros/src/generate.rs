@@ -254,3 +254,9 @@ impl Gen<'_> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod matrix;
+
+#[cfg(test)]
+mod never_panics;
