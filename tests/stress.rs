@@ -6,7 +6,11 @@
 //! its caller gives up on it after a while (drops the call's future, or aborts its task). Per case,
 //! with `#[graceful]`: whether and when shutdown begins, and the grace of the drain.
 //!
-//! Every stack runs in two modes:
+//! The stacks: each attribute alone (`#[bounded]`, with and without `wait`; `#[with_timeout]`;
+//! `#[supervised]`; `#[graceful]`, with and without `cancel`), `bounded+with_timeout`,
+//! `with_timeout+bounded`, `graceful+bounded`, `graceful+supervised` (and a worker with
+//! `restart = "always"`), `supervised+with_timeout` (a deadline per run), and
+//! `graceful+supervised+bounded+with_timeout`. Every stack runs in two modes:
 //!
 //! - on a **multi-thread runtime** in real time (a grid of 1ms), for concurrency: the limit, the
 //!   permits, the counts of the shutdown coordinator;
@@ -55,9 +59,10 @@ use tokio::time::{Instant, sleep};
 const KNOWN_BUG_CANCEL_RESUMES_BODY: bool = true;
 
 /// A panic in `Drop` of a body that a per-run `#[with_timeout]` cut escapes `#[supervised]`: the
-/// call panics instead of counting a failed run. While `true`, under `#[supervised]` with a
-/// per-run deadline, a body with a guard that panics in `Drop` never outlasts the deadline (in real
-/// time, where that cannot be told beforehand, there is no such body).
+/// call panics instead of counting a failed run (`#[supervised] #[with_timeout]`; with `#[bounded]`
+/// between them the panic is caught). While `true`, in `#[supervised] #[with_timeout]`, a body with
+/// a guard that panics in `Drop` never outlasts the deadline (in real time, where that cannot be
+/// told beforehand, there is no such body).
 const KNOWN_BUG_PANIC_IN_DROP_UNDER_TIMEOUT: bool = true;
 
 // ---------------------------------------------------------------------------------------------
@@ -372,7 +377,7 @@ under_test! {
     #[with_timeout("50ms")]
     fn paused_with_timeout(call) records PAUSED_WITH_TIMEOUT;
 
-    #[supervised(restarts = 3, within = "300ms", backoff = "10ms..80ms", jitter = false)]
+    #[supervised(restarts = 2, within = "100ms", backoff = "10ms..40ms", jitter = false)]
     fn paused_supervised(call) records PAUSED_SUPERVISED;
 
     #[graceful(in = &call.shutdown)]
@@ -400,6 +405,16 @@ under_test! {
     #[supervised(restarts = 2, within = "200ms", backoff = "20ms..40ms", jitter = false)]
     #[with_timeout("50ms")]
     fn paused_supervised_timeout(call) records PAUSED_SUPERVISED_TIMEOUT;
+
+    #[graceful(in = &call.shutdown)]
+    #[supervised(
+        restart = "always",
+        restarts = 2,
+        within = "100ms",
+        backoff = "10ms..40ms",
+        jitter = false
+    )]
+    fn paused_worker(call) records PAUSED_WORKER;
 
     #[graceful(in = &call.shutdown)]
     #[supervised(restarts = 2, within = "1h", backoff = "10ms..20ms", jitter = false)]
@@ -456,6 +471,10 @@ under_test! {
     fn mt_supervised_timeout(call) records MT_SUPERVISED_TIMEOUT;
 
     #[graceful(in = &call.shutdown)]
+    #[supervised(restart = "always", restarts = 3, within = "1h", backoff = "1ms..4ms")]
+    fn mt_worker(call) records MT_WORKER;
+
+    #[graceful(in = &call.shutdown)]
     #[supervised(restarts = 2, within = "1h", backoff = "1ms..2ms")]
     #[bounded(in = MT_ALL_POOL)]
     #[with_timeout("5ms")]
@@ -495,6 +514,8 @@ enum Graceful {
 
 #[derive(Clone, Copy, Debug)]
 struct Policy {
+    /// `restart = "always"`.
+    always: bool,
     restarts: u32,
     within_ms: u64,
     min_ms: u64,
@@ -617,15 +638,16 @@ fn case_strategy(stack: Stack) -> BoxedStrategy<CasePlan> {
             runs,
             cancel,
         });
-    let shutdown = if stack.graceful.is_some() {
-        proptest::option::weighted(
-            0.75,
-            (0..=25u64, 0..=15u64).prop_map(move |(at, grace)| ShutdownPlan {
-                at_ms: at * unit + trigger_offset,
-                grace_ms: grace * unit,
-            }),
-        )
-        .boxed()
+    // A worker (`restart = "always"`) ends only at shutdown.
+    let worker = stack.supervised.is_some_and(|p| p.always);
+    let shutdown_plan = (0..=25u64, 0..=15u64).prop_map(move |(at, grace)| ShutdownPlan {
+        at_ms: at * unit + trigger_offset,
+        grace_ms: grace * unit,
+    });
+    let shutdown = if worker {
+        shutdown_plan.prop_map(Some).boxed()
+    } else if stack.graceful.is_some() {
+        proptest::option::weighted(0.75, shutdown_plan).boxed()
     } else {
         Just(None).boxed()
     };
@@ -1046,6 +1068,7 @@ fn check_call(
     // The restart budget, where every failure falls within one window.
     if let Some(policy) = stack.supervised
         && policy.window_spans_everything()
+        && !policy.always
     {
         let budget = policy.restarts + 1;
         let failed = matches!(seen.kind, Kind::BodyErr | Kind::Panicked | Kind::Timeout);
@@ -1057,7 +1080,7 @@ fn check_call(
         }
     }
     // Without a deadline a run planned to succeed succeeds: no run after it.
-    if supervised && stack.timeout_ms.is_none() {
+    if stack.supervised.is_some_and(|p| !p.always) && stack.timeout_ms.is_none() {
         let first_ok = (0..runs).find(|&r| call.run(r).outcome == Outcome::Ok);
         if first_ok.is_some_and(|r| runs > r + 1) {
             wrong(&format!("{runs} runs, past the first planned to succeed"));
@@ -1175,7 +1198,9 @@ fn model_without_ties(stack: &Stack, call: &CallPlan, shutdown: Option<ShutdownP
             return expect(&[kind], run + 1, at, counted(at, Counted::Cancelled));
         }
         let supervised = stack.supervised.is_some();
+        let always = stack.supervised.is_some_and(|p| p.always);
         let kinds: &[Kind] = match (timed_out, plan.outcome) {
+            (false, Outcome::Ok) if always => &[Kind::Ok],
             (false, Outcome::Ok) => {
                 return expect(&[Kind::Ok], run + 1, end, counted(end, Counted::Finished));
             }
@@ -1189,27 +1214,35 @@ fn model_without_ties(stack: &Stack, call: &CallPlan, shutdown: Option<ShutdownP
         let Some(policy) = stack.supervised else {
             return expect(kinds, run + 1, end, counted(end, Counted::Finished));
         };
-        // A failure: no restart once shutdown has begun, nor past the budget.
+        // No restart once shutdown has begun.
         if trigger.is_some_and(|t| t <= end) {
             return expect(kinds, run + 1, end, Counted::Finished);
         }
-        if run_started.is_some_and(|started| end - started >= policy.max_ms) {
+        let delay = if kinds == [Kind::Ok] {
+            // `restart = "always"`: after `min`, and the backoff starts again; not counted.
             step = 0;
-        }
-        while recent.front().is_some_and(|&r| end - r >= policy.within_ms) {
-            recent.pop_front();
-        }
-        if recent.len() >= policy.restarts as usize {
-            return expect(kinds, run + 1, end, counted(end, Counted::Finished));
-        }
-        recent.push_back(end);
-        let delay = 1u64
-            .checked_shl(step)
-            .and_then(|f| policy.min_ms.checked_mul(f))
-            .map_or(policy.max_ms, |d| d.min(policy.max_ms));
-        step += 1;
+            policy.min_ms
+        } else {
+            // A failure: the backoff resets after a stable run; none past the budget.
+            if run_started.is_some_and(|started| end - started >= policy.max_ms) {
+                step = 0;
+            }
+            while recent.front().is_some_and(|&r| end - r >= policy.within_ms) {
+                recent.pop_front();
+            }
+            if recent.len() >= policy.restarts as usize {
+                return expect(kinds, run + 1, end, counted(end, Counted::Finished));
+            }
+            recent.push_back(end);
+            let delay = 1u64
+                .checked_shl(step)
+                .and_then(|f| policy.min_ms.checked_mul(f))
+                .map_or(policy.max_ms, |d| d.min(policy.max_ms));
+            step += 1;
+            delay
+        };
         let next = end + delay;
-        // The backoff ends early when shutdown begins (the call returns its last failure), unless
+        // The backoff ends early when shutdown begins (the call returns its last result), unless
         // `cancel` cuts it there; or the call is cut during it.
         let trigger_first = trigger.filter(|&t| t < next);
         let cut_first = cut.filter(|&(at, _)| at < next);
@@ -1463,7 +1496,12 @@ fn check_reports(
 /// How long a case may take before it counts as hung: virtual time with paused time.
 const HANG: Duration = Duration::from_secs(20);
 
-fn run_case(stack: Stack, plan: &CasePlan, tally: &mut [usize; 9]) -> Result<(), TestCaseError> {
+fn run_case(
+    stack: Stack,
+    plan: &CasePlan,
+    tally: &mut [usize; 9],
+    most_runs: &mut u32,
+) -> Result<(), TestCaseError> {
     let now = stack.stats.now.load(SeqCst);
     if now != 0 {
         return Err(TestCaseError::fail(format!(
@@ -1484,7 +1522,7 @@ fn run_case(stack: Stack, plan: &CasePlan, tally: &mut [usize; 9]) -> Result<(),
     .expect("a runtime");
     let outcomes = runtime.block_on(async {
         let hang = match stack.mode {
-            Mode::Paused => Duration::from_secs(3600),
+            Mode::Paused => Duration::from_secs(60),
             Mode::MultiThread => HANG,
         };
         tokio::time::timeout(hang, drive(stack, plan)).await
@@ -1493,6 +1531,7 @@ fn run_case(stack: Stack, plan: &CasePlan, tally: &mut [usize; 9]) -> Result<(),
     let Ok(outcomes) = outcomes else {
         return Err(TestCaseError::fail("the case hung: a call never ended"));
     };
+    *most_runs = outcomes.runs.iter().copied().fold(*most_runs, u32::max);
     check_case(&stack, plan, &outcomes, tally)
 }
 
@@ -1529,8 +1568,8 @@ fn stress(stack: Stack) {
     quiet_planned_panics();
     let cases = env_number("STRESS_CASES").map_or(
         match stack.mode {
-            Mode::Paused => 150,
-            Mode::MultiThread => 25,
+            Mode::Paused => 1000,
+            Mode::MultiThread => 80,
         },
         |n| u32::try_from(n).unwrap_or(u32::MAX),
     );
@@ -1551,15 +1590,17 @@ fn stress(stack: Stack) {
     };
     let mut runner =
         TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
-    let tally = std::cell::RefCell::new(([0usize; 9], 0usize, 0usize));
+    // the kinds of ends, cases, calls, the most runs of one call
+    let tally = std::cell::RefCell::new(([0usize; 9], 0usize, 0usize, 0u32));
     let started = WallClock::now();
     let result = runner.run(&case_strategy(stack), |plan| {
         let mut tally = tally.borrow_mut();
         tally.1 += 1;
         tally.2 += plan.calls.len();
-        run_case(stack, &plan, &mut tally.0)
+        let (kinds, _, _, most_runs) = &mut *tally;
+        run_case(stack, &plan, kinds, most_runs)
     });
-    let (kinds, ran, calls) = *tally.borrow();
+    let (kinds, ran, calls, most_runs) = *tally.borrow();
     let name = format!("{} ({:?})", stack.name, stack.mode);
     match result {
         Ok(()) => {
@@ -1579,7 +1620,7 @@ fn stress(stack: Stack) {
             .map(|k| format!("{k:?} {}", kinds[k as usize]))
             .collect();
             println!(
-                "stress {name}: {ran} cases, {calls} calls in {:.1}s (seed {seed}): {}",
+                "stress {name}: {ran} cases, {calls} calls in {:.1}s (seed {seed}): {}; up to {most_runs} runs of a body in a call",
                 started.elapsed().as_secs_f64(),
                 kinds.join(", ")
             );
@@ -1602,24 +1643,35 @@ where
 // The tests: each stack, with paused time and on a multi-thread runtime.
 
 const PAUSED_SUPERVISED_POLICY: Policy = Policy {
-    restarts: 3,
-    within_ms: 300,
+    always: false,
+    restarts: 2,
+    within_ms: 100,
     min_ms: 10,
-    max_ms: 80,
+    max_ms: 40,
 };
 const PAUSED_GRACEFUL_SUPERVISED_POLICY: Policy = Policy {
+    always: false,
     restarts: 3,
     within_ms: 250,
     min_ms: 10,
     max_ms: 40,
 };
 const PAUSED_SUPERVISED_TIMEOUT_POLICY: Policy = Policy {
+    always: false,
     restarts: 2,
     within_ms: 200,
     min_ms: 20,
     max_ms: 40,
 };
+const PAUSED_WORKER_POLICY: Policy = Policy {
+    always: true,
+    restarts: 2,
+    within_ms: 100,
+    min_ms: 10,
+    max_ms: 40,
+};
 const PAUSED_ALL_POLICY: Policy = Policy {
+    always: false,
     restarts: 2,
     within_ms: 3_600_000,
     min_ms: 10,
@@ -1628,6 +1680,7 @@ const PAUSED_ALL_POLICY: Policy = Policy {
 /// In real time every policy's window spans the whole case.
 const fn mt_policy(restarts: u32, max_ms: u64) -> Policy {
     Policy {
+        always: false,
         restarts,
         within_ms: 3_600_000,
         min_ms: 1,
@@ -1792,6 +1845,21 @@ fn paused_supervised_timeout_stress() {
             "paused_supervised_timeout",
             |c| boxed(paused_supervised_timeout(c)),
             &PAUSED_SUPERVISED_TIMEOUT,
+        )
+    });
+}
+
+#[test]
+fn paused_worker_stress() {
+    stress(Stack {
+        graceful: Some(Graceful::Finish),
+        supervised: Some(PAUSED_WORKER_POLICY),
+        ..Stack::new(
+            "graceful+supervised(restart = \"always\")",
+            Mode::Paused,
+            "paused_worker",
+            |c| boxed(paused_worker(c)),
+            &PAUSED_WORKER,
         )
     });
 }
@@ -1970,6 +2038,24 @@ fn multi_thread_supervised_timeout_stress() {
             "mt_supervised_timeout",
             |c| boxed(mt_supervised_timeout(c)),
             &MT_SUPERVISED_TIMEOUT,
+        )
+    });
+}
+
+#[test]
+fn multi_thread_worker_stress() {
+    stress(Stack {
+        graceful: Some(Graceful::Finish),
+        supervised: Some(Policy {
+            always: true,
+            ..mt_policy(3, 4)
+        }),
+        ..Stack::new(
+            "graceful+supervised(restart = \"always\")",
+            Mode::MultiThread,
+            "mt_worker",
+            |c| boxed(mt_worker(c)),
+            &MT_WORKER,
         )
     });
 }
