@@ -543,6 +543,8 @@ struct Stack {
     wait_ms: Option<u64>,
     graceful: Option<Graceful>,
     supervised: Option<Policy>,
+    /// `#[with_timeout]` outside `#[bounded]`: the deadline covers the wait for a permit.
+    deadline_covers_wait: bool,
     /// `#[with_timeout]` right inside `#[supervised]`: where [`KNOWN_BUG_PANIC_IN_DROP_UNDER_TIMEOUT`]
     /// shows (with `#[bounded]` between them the panic is caught).
     timeout_right_inside_supervised: bool,
@@ -567,6 +569,7 @@ impl Stack {
             wait_ms: None,
             graceful: None,
             supervised: None,
+            deadline_covers_wait: false,
             timeout_right_inside_supervised: false,
         }
     }
@@ -1006,10 +1009,18 @@ fn check_call(
             if stack.timeout_ms.is_none() {
                 wrong("Timeout without #[with_timeout]");
             }
+            // Inside `#[bounded]` the deadline starts with the permit: the body ran.
+            if stack.pool.is_some() && !stack.deadline_covers_wait && runs == 0 {
+                wrong("Timeout before its body began, with the deadline inside #[bounded]");
+            }
         }
         Kind::Rejected => {
             if stack.wait_ms.is_none() || runs != 0 {
                 wrong("Rejected, without `wait` or after its body ran");
+            }
+            let waited = Duration::from_millis(call.start_ms + stack.wait_ms.unwrap_or(0));
+            if stack.mode == Mode::Paused && ended.at != waited {
+                wrong(&format!("Rejected at {:?}, not after waiting", ended.at));
             }
         }
         Kind::ShuttingDown => {
@@ -1063,6 +1074,19 @@ fn check_call(
             {
                 wrong("dropping it panicked, not as planned");
             }
+        }
+    }
+    // Outside `#[bounded]` the deadline covers the wait: no call outlasts it.
+    if stack.deadline_covers_wait
+        && stack.mode == Mode::Paused
+        && let Some(deadline) = stack.timeout_ms
+    {
+        let at = Duration::from_millis(call.start_ms + deadline);
+        if (seen.kind == Kind::Timeout && ended.at != at) || ended.at > at {
+            wrong(&format!(
+                "ended {:?} at {:?}, the deadline was at {at:?}",
+                seen.kind, ended.at
+            ));
         }
     }
     // The restart budget, where every failure falls within one window.
@@ -1793,6 +1817,7 @@ fn paused_timeout_bounded_stress() {
     stress(Stack {
         pool: Some(&PAUSED_TIMEOUT_BOUNDED_POOL),
         timeout_ms: Some(50),
+        deadline_covers_wait: true,
         ..Stack::new(
             "with_timeout+bounded",
             Mode::Paused,
@@ -1986,6 +2011,7 @@ fn multi_thread_timeout_bounded_stress() {
     stress(Stack {
         pool: Some(&MT_TIMEOUT_BOUNDED_POOL),
         timeout_ms: Some(5),
+        deadline_covers_wait: true,
         ..Stack::new(
             "with_timeout+bounded",
             Mode::MultiThread,
