@@ -6,6 +6,7 @@
 //! and lays them out differently. On another toolchain the fail cases are skipped, with a printed
 //! reason, and the pass cases still run (`TASKWARD_UI=all` runs the fail cases anyway).
 
+use std::io::Write;
 use std::process::Command;
 
 /// The `major.minor` of the rustc the `.stderr` files were written with.
@@ -30,7 +31,9 @@ fn ui() {
     if forced || release.as_deref() == Some(UI_TOOLCHAIN) {
         t.compile_fail("ui-tests/fail/*/*.rs");
     } else {
-        println!(
+        // Straight to the process's stderr, past the test harness's capture, so the reason shows.
+        let _ = writeln!(
+            std::io::stderr(),
             "skipping ui-tests/fail: their .stderr files hold the diagnostics of rustc {UI_TOOLCHAIN}, and this is rustc {}; the pass cases still run (TASKWARD_UI=all runs the fail cases too)",
             release.as_deref().unwrap_or("of an unknown release")
         );
