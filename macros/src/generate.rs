@@ -133,7 +133,7 @@ pub fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
             Output::Result(_) => {}
         }
     }
-    if stack.reruns() {
+    if stack.copies_args() {
         rerun::signature(&mut sig);
     }
 

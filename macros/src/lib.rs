@@ -11,6 +11,7 @@
 mod attrs;
 mod duration;
 mod fallback;
+mod fallback_fn;
 mod generate;
 mod item;
 mod krate;

@@ -67,10 +67,16 @@ pub fn signature(sig: &mut syn::Signature) {
     }
 }
 
-/// Fresh copies of the arguments for one run of the body: owned arguments are cloned, `&mut`
-/// references and `self` re-borrowed, shared references copied; an argument written as a pattern
-/// is copied whole and destructured with the user's pattern.
+/// Fresh copies of the arguments for one run of the body (or the one run of a body whose arguments
+/// go on to a `fallback`): owned arguments are cloned, `&mut` references and `self` re-borrowed,
+/// shared references copied; an argument written as a pattern is copied whole and destructured
+/// with the user's pattern.
 pub fn per_run_copies(func: &AsyncFn) -> TokenStream {
+    // One support trait whatever the reason for the copies (a rerun, a fallback): its message says
+    // both.
+    let plain = quote_spanned!(m()=> ::taskward::__private::rerun_arg);
+    let nested = quote_spanned!(m()=> rerun_nested);
+    let module = quote_spanned!(m()=> ::taskward::__private);
     let mut copies = TokenStream::new();
     if let Some(receiver) = func.sig.receiver() {
         let alias = self_alias(receiver.self_token.span);
@@ -84,7 +90,8 @@ pub fn per_run_copies(func: &AsyncFn) -> TokenStream {
                 ty if is_pin_mut(ty) => quote_spanned!(m()=> #self_token.as_mut()),
                 ty => {
                     let at = ty.span();
-                    quote_spanned!(at=> ::taskward::__private::rerun_arg(&#self_token))
+                    let plain = respan(&plain, at);
+                    quote_spanned!(at=> #plain(&#self_token))
                 }
             },
             // `&self` is copied; `self` by value is refused by the validation.
@@ -119,11 +126,13 @@ pub fn per_run_copies(func: &AsyncFn) -> TokenStream {
             ty => {
                 let borrow = quote_spanned!(arg.pat.span()=> &#source);
                 let helper = if is_nested(ty) {
-                    quote_spanned!(ty.span()=> rerun_nested)
+                    let nested = respan(&nested, ty.span());
+                    let module = respan(&module, ty.span());
+                    quote_spanned!(ty.span()=> #module::#nested)
                 } else {
-                    quote_spanned!(ty.span()=> rerun_arg)
+                    respan(&plain, ty.span())
                 };
-                quote_spanned!(ty.span()=> ::taskward::__private::#helper(#borrow))
+                quote_spanned!(ty.span()=> #helper(#borrow))
             }
         };
         copies.extend(quote_spanned! {m()=>
@@ -132,6 +141,36 @@ pub fn per_run_copies(func: &AsyncFn) -> TokenStream {
         });
     }
     copies
+}
+
+/// `tokens` with every span set to `span`: a support path located where its error is reported.
+fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut tt| {
+            tt.set_span(span);
+            tt
+        })
+        .collect()
+}
+
+/// The arguments as the function received them, for a call after the body: `self`, and each
+/// argument by its name (an argument written as a pattern, by the name the signature gave it).
+pub fn original_args(func: &AsyncFn) -> Vec<TokenStream> {
+    func.sig
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(index, arg)| match arg {
+            syn::FnArg::Receiver(receiver) => receiver.self_token.to_token_stream(),
+            syn::FnArg::Typed(arg) => match &*arg.pat {
+                Pat::Ident(pat) if pat.subpat.is_none() => pat.ident.to_token_stream(),
+                pat => whole_arg(index, pat).to_token_stream(),
+            },
+        })
+        .filter(|tokens| !tokens.is_empty())
+        .collect()
 }
 
 /// A type made of others (`Vec<Job>`, `(A, B)`, `[Job; 2]`): its copy is checked so that a part

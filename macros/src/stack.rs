@@ -142,6 +142,12 @@ impl Stack {
         self.first_rerun().is_some()
     }
 
+    /// Whether the body runs on copies of the arguments: it runs again, or a `fallback` gets the
+    /// arguments when it fails.
+    pub fn copies_args(&self) -> bool {
+        self.reruns() || self.layers.iter().any(|layer| layer.caps().fallback)
+    }
+
     /// The outermost layer that runs the body more than once: its index, and how it does.
     pub fn first_rerun(&self) -> Option<(usize, Rerun)> {
         self.layers

@@ -53,20 +53,31 @@ pub fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
             "taskward attributes cannot go on a `const fn`",
         ));
     }
-    if let Some(rerun) = stack
-        .layers
-        .iter()
-        .find(|layer| layer.caps().reruns.is_some())
-        && let Some(receiver) = func.sig.receiver()
+    if let Some(receiver) = func.sig.receiver()
         && matches!(receiver.kind, syn::ReceiverKind::Value)
     {
-        return Err(syn::Error::new(
-            receiver.self_token.span,
-            format!(
-                "#[{}] runs the body more than once, so it cannot take `self` by value; take `&self` or `&mut self`, or clone what the body needs into an argument",
-                rerun.name()
-            ),
-        ));
+        if let Some(rerun) = stack
+            .layers
+            .iter()
+            .find(|layer| layer.caps().reruns.is_some())
+        {
+            return Err(syn::Error::new(
+                receiver.self_token.span,
+                format!(
+                    "#[{}] runs the body more than once, so it cannot take `self` by value; take `&self` or `&mut self`, or clone what the body needs into an argument",
+                    rerun.name()
+                ),
+            ));
+        }
+        if let Some(layer) = stack.layers.iter().find(|layer| layer.caps().fallback) {
+            return Err(syn::Error::new(
+                receiver.self_token.span,
+                format!(
+                    "the `fallback` of #[{}] gets `self` after the body, so the method cannot take `self` by value; take `&self`, `&mut self` or `self: Arc<Self>`",
+                    layer.name()
+                ),
+            ));
+        }
     }
     if let Some((rerun_at, _)) = stack.first_rerun()
         && let ReturnType::Type(_, ty) = &func.sig.output

@@ -36,3 +36,9 @@ pub mod graceful {
 pub mod supervised {
     pub use crate::supervised::{SupervisePolicy, Supervisor};
 }
+
+/// `fallback = path`: the failure as the fallback takes it (the body's copies of the arguments are
+/// `rerun_arg`'s).
+pub mod fallback {
+    pub use crate::signature::fallback_error as error;
+}

@@ -3,7 +3,7 @@
 
 /// A support trait for arguments of a body that runs more than once.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` must be `Clone`: the body of this function runs again with a fresh copy of each argument",
+    message = "`{Self}` must be `Clone`: the body of this function runs on a fresh copy of each argument (it runs again, or the arguments go on to its fallback)",
     label = "this argument is not `Clone`",
     note = "derive or implement `Clone` for it, pass it by reference, or wrap it in an `Arc`; for an `impl Trait` argument write `impl Trait + Clone`"
 )]
@@ -15,7 +15,7 @@ impl<T: Clone> RerunArg for T {}
 /// with this message rather than the `Job: Clone` deep inside it with none. (On a plain type,
 /// `RerunArg` keeps rustc's own suggestion, `#[derive(Clone)]` or `+ Clone`.)
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` must be `Clone`: the body of this function runs again with a fresh copy of each argument",
+    message = "`{Self}` must be `Clone`: the body of this function runs on a fresh copy of each argument (it runs again, or the arguments go on to its fallback)",
     label = "this argument is not `Clone`",
     note = "derive or implement `Clone` for the types in it, pass it by reference, or wrap it in an `Arc`"
 )]

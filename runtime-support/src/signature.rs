@@ -55,6 +55,17 @@ where
     R::from_err(<R::Err as From<Error>>::from(err))
 }
 
+/// The failure as the `fallback` of a function returning `R` (a `Result`) takes it: its error type.
+#[inline]
+#[must_use]
+pub fn fallback_error<R>(err: Error) -> R::Err
+where
+    R: ResultLike,
+    R::Err: CarriesError,
+{
+    <R::Err as From<Error>>::from(err)
+}
+
 /// The check that a return type taskward wraps (`T` becomes `Result<T, taskward::Error>`) is not
 /// itself a `Result` under a name that does not end in `Result`, which would be wrapped twice:
 /// generated code calls `PlainOutput::<T>::new().check()`, which for a `Result` is the inherent

@@ -10,6 +10,7 @@ use syn::{Expr, ExprLit, Lit, LitInt};
 
 use super::{At, Attribute, Caps};
 use crate::duration::{self, DurationArg, Zero};
+use crate::fallback_fn::Fallback;
 use crate::generate::{Code, Gen, Mode, m};
 use crate::item::{self, AsyncFn};
 use crate::options::{RawArg, Seen, bare_ident, elsewhere, unknown};
@@ -20,6 +21,8 @@ pub struct Bounded {
     pub permits: Permits,
     /// `None`: wait as long as it takes (the wrapper cannot fail).
     pub wait: Option<DurationArg>,
+    /// `fallback = path` (with `wait`): called with the arguments and the rejection instead.
+    pub fallback: Option<Fallback>,
 }
 
 /// The permits of a `#[bounded]` function: its own, or a shared bulkhead's.
@@ -48,11 +51,12 @@ struct Written {
     limit: Option<Limit>,
     wait: Option<DurationArg>,
     shared: Option<Box<Expr>>,
+    fallback: Option<(syn::Ident, Fallback)>,
 }
 
 impl Attribute for Bounded {
     const NAME: &'static str = "bounded";
-    const OPTIONS: &'static [&'static str] = &["wait", "in"];
+    const OPTIONS: &'static [&'static str] = &["wait", "in", "fallback"];
 
     fn parse(at: &At, args: Vec<RawArg>) -> syn::Result<Self> {
         let mut written = Written::default();
@@ -76,6 +80,7 @@ impl Attribute for Bounded {
                     match key.unraw().to_string().as_str() {
                         "wait" => written.wait = Some(duration::duration(&value, Zero::Allowed)?),
                         "in" => written.shared = Some(Box::new(shared(value)?)),
+                        "fallback" => written.fallback = Some((key, Fallback::parse(&value)?)),
                         _ => return Err(unknown(Self::NAME, &key, Self::OPTIONS)),
                     }
                 }
@@ -100,9 +105,19 @@ impl Attribute for Bounded {
             (Some(limit), None) => Permits::Own(limit),
             (None, Some(shared)) => Permits::Shared(shared),
         };
+        let fallback = match (written.fallback, &written.wait) {
+            (Some((key, _)), None) => {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "a `fallback` of #[bounded] needs `wait = \"...\"`: without it a call waits for its permit as long as it takes, and never fails",
+                ));
+            }
+            (fallback, _) => fallback.map(|(_, fallback)| fallback),
+        };
         Ok(Bounded {
             permits,
             wait: written.wait,
+            fallback,
         })
     }
 
@@ -145,8 +160,9 @@ impl Attribute for Bounded {
 
     fn caps(&self) -> Caps {
         Caps {
-            fails: self.wait.is_some(),
+            fails: self.wait.is_some() && self.fallback.is_none(),
             holds_permit: true,
+            fallback: self.fallback.is_some(),
             ..Caps::default()
         }
     }
@@ -171,7 +187,12 @@ impl Attribute for Bounded {
                 duration::show(d)
             ),
         };
-        format!("- **bounded**: {limit}{wait}.")
+        let fallback = self
+            .fallback
+            .as_ref()
+            .map(Fallback::describe)
+            .unwrap_or_default();
+        format!("- **bounded**: {limit}{wait}{fallback}.")
     }
 
     fn generate(&self, g: &mut Gen<'_>, i: usize, mode: Mode) -> (Code, bool) {
@@ -226,6 +247,10 @@ impl Attribute for Bounded {
                 quote_spanned!(m()=> #handle)
             }
         };
+        // With a fallback, the body runs on copies of the arguments.
+        let mode = Mode {
+            rerun: mode.rerun || self.fallback.is_some(),
+        };
         let (inner, inner_fallible) = g.chain(i + 1, mode);
         match &self.wait {
             None => (
@@ -244,17 +269,18 @@ impl Attribute for Bounded {
                 } else {
                     quote_spanned!(m()=> ::taskward::__private::Ok(#inner.await))
                 };
-                (
-                    Code::Value(quote_spanned! {m()=>
-                        {
-                            match ::taskward::__private::bounded::acquire_within(#bulkhead, &__TASKWARD_META, #wait).await {
-                                ::taskward::__private::Ok(__taskward_permit) => #inner,
-                                ::taskward::__private::Err(__taskward_error) => ::taskward::__private::Err(__taskward_error),
-                            }
+                let layer = Code::Value(quote_spanned! {m()=>
+                    {
+                        match ::taskward::__private::bounded::acquire_within(#bulkhead, &__TASKWARD_META, #wait).await {
+                            ::taskward::__private::Ok(__taskward_permit) => #inner,
+                            ::taskward::__private::Err(__taskward_error) => ::taskward::__private::Err(__taskward_error),
                         }
-                    }),
-                    true,
-                )
+                    }
+                });
+                match &self.fallback {
+                    Some(fallback) => fallback.wrap(g, layer),
+                    None => (layer, true),
+                }
             }
         }
     }

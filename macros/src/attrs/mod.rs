@@ -68,6 +68,8 @@ pub struct Caps {
     pub holds_permit: bool,
     /// A deadline over the layers inside, when it is a literal.
     pub deadline: Option<Duration>,
+    /// The body runs on copies of the arguments, which go on to a `fallback` when it fails.
+    pub fallback: bool,
 }
 
 /// How an attribute runs the body again, for the messages and the latency budget.

@@ -6,23 +6,28 @@ use syn::{Expr, ExprLit, Lit};
 
 use super::{At, Attribute, Caps};
 use crate::duration::{self, DurationArg, Zero};
+use crate::fallback_fn::Fallback;
 use crate::generate::{Code, Gen, Mode, flatten, m};
-use crate::options::{RawArg, bare_ident, elsewhere};
+use crate::options::{RawArg, Seen, bare_ident, elsewhere};
 
 /// `#[with_timeout]` resolved.
 #[derive(Clone)]
 pub struct WithTimeout {
     pub limit: DurationArg,
+    /// `fallback = path`: called with the arguments and the timeout instead of failing.
+    pub fallback: Option<Fallback>,
 }
 
 impl Attribute for WithTimeout {
     const NAME: &'static str = "with_timeout";
-    const OPTIONS: &'static [&'static str] = &[];
+    const OPTIONS: &'static [&'static str] = &["fallback"];
     // Above and below `#[supervised]`: a deadline for the whole call and one for each run.
     const REPEATS_ACROSS_RERUNS: bool = true;
 
     fn parse(at: &At, args: Vec<RawArg>) -> syn::Result<Self> {
         let mut limit = None;
+        let mut fallback = None;
+        let mut seen = Seen::new();
         for arg in args {
             match arg {
                 RawArg::Positional(expr) if limit.is_none() => {
@@ -50,13 +55,17 @@ impl Attribute for WithTimeout {
                         "#[with_timeout] takes one duration, such as `#[with_timeout(\"2s\")]`",
                     ));
                 }
+                RawArg::Named { key, value } if key == "fallback" => {
+                    seen.first(&key)?;
+                    fallback = Some(Fallback::parse(&value)?);
+                }
                 RawArg::Named { key, value } => {
                     return Err(elsewhere(Self::NAME, &key).unwrap_or_else(|| named(&key, &value)));
                 }
             }
         }
         match limit {
-            Some(limit) => Ok(WithTimeout { limit }),
+            Some(limit) => Ok(WithTimeout { limit, fallback }),
             None => Err(at.error(
                 "#[with_timeout] needs a duration: `#[with_timeout(\"2s\")]`, or an expression of type `Duration`",
             )),
@@ -65,32 +74,41 @@ impl Attribute for WithTimeout {
 
     fn caps(&self) -> Caps {
         Caps {
-            fails: true,
+            fails: self.fallback.is_none(),
             deadline: self.limit.literal(),
+            fallback: self.fallback.is_some(),
             ..Caps::default()
         }
     }
 
     fn policy(&self) -> String {
-        match &self.limit {
-            DurationArg::Lit { value, .. } => format!(
-                "- **with_timeout**: cancelled with `Error::Timeout` after {}.",
-                duration::show(*value)
-            ),
-            DurationArg::Expr(expr) => format!(
-                "- **with_timeout**: cancelled with `Error::Timeout` after `{}`.",
-                expr.to_token_stream()
-            ),
-        }
+        let after = match &self.limit {
+            DurationArg::Lit { value, .. } => duration::show(*value),
+            DurationArg::Expr(expr) => format!("`{}`", expr.to_token_stream()),
+        };
+        let fallback = self
+            .fallback
+            .as_ref()
+            .map(Fallback::describe)
+            .unwrap_or_default();
+        format!("- **with_timeout**: cancelled with `Error::Timeout` after {after}{fallback}.")
     }
 
     fn generate(&self, g: &mut Gen<'_>, i: usize, mode: Mode) -> (Code, bool) {
         let limit = g.duration_arg(i, &self.limit);
+        // With a fallback, the body runs on copies of the arguments.
+        let mode = Mode {
+            rerun: mode.rerun || self.fallback.is_some(),
+        };
         let (inner, inner_fallible) = g.chain(i + 1, mode);
         let call = quote_spanned! {m()=>
             ::taskward::__private::with_timeout::timeout(&__TASKWARD_META, #limit, #inner)
         };
-        (flatten(call, inner_fallible), true)
+        let layer = flatten(call, inner_fallible);
+        match &self.fallback {
+            Some(fallback) => fallback.wrap(g, layer),
+            None => (layer, true),
+        }
     }
 }
 

@@ -1,0 +1,98 @@
+//! `fallback = path`: when the wrapper fails with an error of its own (a timeout, a rejection),
+//! the call returns what the fallback returns, called with the same arguments and the error.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use taskward::{Bulkhead, Error, bounded, with_timeout};
+use tokio::time::{Instant, sleep};
+
+/// The last known price, for when the live one is late.
+async fn cached_price(item: String, work: Duration, err: Error) -> u32 {
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert_eq!(work, Duration::from_secs(1));
+    u32::try_from(item.len()).unwrap()
+}
+
+// The function cannot fail any more: its signature stays `u32`.
+#[with_timeout("100ms", fallback = cached_price)]
+async fn price(item: String, work: Duration) -> u32 {
+    sleep(work).await;
+    100 + u32::try_from(item.len()).unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_timeout_returns_what_the_fallback_returns() {
+    assert_eq!(
+        price("apple".to_owned(), Duration::from_millis(10)).await,
+        105
+    );
+    let t0 = Instant::now();
+    assert_eq!(price("apple".to_owned(), Duration::from_secs(1)).await, 5);
+    assert_eq!(t0.elapsed(), Duration::from_millis(100));
+}
+
+#[derive(Debug, PartialEq)]
+enum FetchError {
+    Taskward(String),
+}
+
+impl From<Error> for FetchError {
+    fn from(err: Error) -> Self {
+        FetchError::Taskward(err.to_string())
+    }
+}
+
+struct Client {
+    pool: Arc<Bulkhead>,
+    served_from_cache: u32,
+}
+
+impl Client {
+    /// The fallback of a method gets `&mut self`, the arguments and the function's own error.
+    async fn from_cache(&mut self, key: &str, err: FetchError) -> Result<String, FetchError> {
+        assert!(
+            matches!(&err, FetchError::Taskward(msg) if msg.contains("rejected")),
+            "{err:?}"
+        );
+        self.served_from_cache += 1;
+        Ok(format!("cached {key}"))
+    }
+
+    #[bounded(in = &self.pool, wait = "0s", fallback = Self::from_cache)]
+    async fn fetch(&mut self, key: &str) -> Result<String, FetchError> {
+        Ok(format!("live {key}"))
+    }
+}
+
+#[tokio::test]
+async fn a_rejection_goes_to_the_fallback_with_the_functions_own_error() {
+    let mut client = Client {
+        pool: Arc::new(Bulkhead::new(1)),
+        served_from_cache: 0,
+    };
+    assert_eq!(client.fetch("a").await, Ok("live a".to_owned()));
+    let pool = Arc::clone(&client.pool);
+    let held = pool.try_acquire().unwrap();
+    assert_eq!(client.fetch("b").await, Ok("cached b".to_owned()));
+    drop(held);
+    assert_eq!(client.served_from_cache, 1);
+    assert_eq!(client.fetch("c").await, Ok("live c".to_owned()));
+}
+
+async fn give_up((a, b): (u8, u8), err: Error) -> Result<u8, Error> {
+    drop(err);
+    Ok(a * b)
+}
+
+// A pattern argument: the fallback gets the whole argument.
+#[with_timeout("10ms", fallback = give_up)]
+async fn sum((a, b): (u8, u8)) -> Result<u8, Error> {
+    sleep(Duration::from_secs(1)).await;
+    Ok(a + b)
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_fallback_gets_the_whole_argument_of_a_pattern() {
+    assert_eq!(sum((3, 4)).await, Ok(12));
+}
