@@ -45,21 +45,21 @@ impl From<Error> for FetchError {
 
 struct Client {
     pool: Arc<Bulkhead>,
-    served_from_cache: u32,
+    served_cached: u32,
 }
 
 impl Client {
     /// The fallback of a method gets `&mut self`, the arguments and the function's own error.
-    async fn from_cache(&mut self, key: &str, err: FetchError) -> Result<String, FetchError> {
+    async fn cached(&mut self, key: &str, err: FetchError) -> Result<String, FetchError> {
         assert!(
             matches!(&err, FetchError::Taskward(msg) if msg.contains("rejected")),
             "{err:?}"
         );
-        self.served_from_cache += 1;
+        self.served_cached += 1;
         Ok(format!("cached {key}"))
     }
 
-    #[bounded(in = &self.pool, wait = "0s", fallback = Self::from_cache)]
+    #[bounded(in = &self.pool, wait = "0s", fallback = Self::cached)]
     async fn fetch(&mut self, key: &str) -> Result<String, FetchError> {
         Ok(format!("live {key}"))
     }
@@ -69,14 +69,14 @@ impl Client {
 async fn a_rejection_goes_to_the_fallback_with_the_functions_own_error() {
     let mut client = Client {
         pool: Arc::new(Bulkhead::new(1)),
-        served_from_cache: 0,
+        served_cached: 0,
     };
     assert_eq!(client.fetch("a").await, Ok("live a".to_owned()));
     let pool = Arc::clone(&client.pool);
     let held = pool.try_acquire().unwrap();
     assert_eq!(client.fetch("b").await, Ok("cached b".to_owned()));
     drop(held);
-    assert_eq!(client.served_from_cache, 1);
+    assert_eq!(client.served_cached, 1);
     assert_eq!(client.fetch("c").await, Ok("live c".to_owned()));
 }
 
