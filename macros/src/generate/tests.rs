@@ -507,3 +507,64 @@ fn bad_input_gives_an_error_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn with_timeout_with_a_fallback_on_a_method() {
+    check(
+        Kind::WithTimeout,
+        quote!("100ms", fallback = Self::cached),
+        quote! {
+            async fn price(&mut self, ticker: String) -> Result<u32, QuoteError> {
+                self.live(&ticker).await
+            }
+        },
+        &expect![[r#"
+            async fn price(&mut self, ticker: String) -> Result<u32, QuoteError> {
+                static __TASKWARD_META: ::taskward::__private::Meta = ::taskward::__private::Meta::new(
+                    ::core::concat!(::core::module_path!(), "::", "price"),
+                );
+                {
+                    let __taskward_outcome = {
+                        let __taskward_self = &mut *self;
+                        let ticker = ::taskward::__private::rerun_arg(&ticker);
+                        ::taskward::__private::with_timeout::timeout(
+                                &__TASKWARD_META,
+                                ::core::time::Duration::new(0u64, 100000000u32),
+                                async move {
+                                    #[allow(
+                                        unknown_lints,
+                                        unreachable_code,
+                                        clippy::diverging_sub_expression,
+                                        clippy::empty_loop,
+                                        clippy::let_unit_value,
+                                        clippy::let_with_type_underscore,
+                                        clippy::needless_return,
+                                        clippy::unreachable
+                                    )]
+                                    if false {
+                                        let __taskward_never: Result<u32, QuoteError> = loop {};
+                                        return __taskward_never;
+                                    }
+                                    { __taskward_self.live(&ticker).await }
+                                },
+                            )
+                            .await
+                    };
+                    match __taskward_outcome {
+                        ::taskward::__private::Ok(__taskward_value) => __taskward_value,
+                        ::taskward::__private::Err(__taskward_error) => {
+                            Self::cached(
+                                    self,
+                                    ticker,
+                                    ::taskward::__private::fallback::error::<
+                                        Result<u32, QuoteError>,
+                                    >(__taskward_error),
+                                )
+                                .await
+                        }
+                    }
+                }
+            }
+        "#]],
+    );
+}
