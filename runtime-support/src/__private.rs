@@ -36,3 +36,8 @@ pub mod graceful {
 pub mod supervised {
     pub use crate::supervised::{SupervisePolicy, Supervisor};
 }
+
+/// `#[blocking]`: the body of a plain `fn` run on tokio's blocking pool.
+pub mod blocking {
+    pub use crate::blocking::{Blocking, BlockingArg, BlockingOutput, arg, arg_value, run};
+}

@@ -17,6 +17,7 @@ use crate::generate::{Code, Gen, Mode};
 use crate::item::AsyncFn;
 use crate::options::RawArg;
 
+pub mod blocking;
 pub mod bounded;
 pub mod graceful;
 pub mod supervised;
@@ -68,6 +69,10 @@ pub struct Caps {
     pub holds_permit: bool,
     /// A deadline over the layers inside, when it is a literal.
     pub deadline: Option<Duration>,
+    /// The attribute takes a plain `fn` and runs its body itself, off the async executor
+    /// (`#[blocking]`): the function becomes an `async fn`, and the attribute is the innermost of
+    /// the stack (the layers above wrap the future of its call).
+    pub plain_fn: bool,
 }
 
 /// How an attribute runs the body again, for the messages and the latency budget.
@@ -241,6 +246,7 @@ attributes! {
     WithTimeout => with_timeout::WithTimeout,
     Supervised => supervised::Supervised,
     Graceful => graceful::Graceful,
+    Blocking => blocking::Blocking,
 }
 
 #[cfg(test)]
