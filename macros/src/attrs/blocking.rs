@@ -3,7 +3,7 @@
 //! attribute of a stack: the others wrap the future of the blocking call.
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote_spanned;
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{FnArg, Pat, ReceiverKind, Type};
@@ -129,12 +129,16 @@ fn send_checks(func: &AsyncFn) -> TokenStream {
     }
     for arg in &func.sig.inputs {
         let FnArg::Typed(arg) = arg else { continue };
+        // `#[cfg(..)]` on the argument applies to its check too.
+        let attrs = &arg.attrs;
         let ty = &*arg.ty;
         if !item::mentions_impl_trait(ty) {
+            checks.extend(quote!(#(#attrs)*));
             checks.extend(check(quote_spanned!(ty.span()=> #ty), ty.span()));
         } else if let Pat::Ident(pat) = &*arg.pat {
             let name = &pat.ident;
             checks.extend(quote_spanned! {m().located_at(ty.span())=>
+                #(#attrs)*
                 ::taskward::__private::blocking::arg_value(&#name);
             });
         }
