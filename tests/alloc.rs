@@ -203,10 +203,11 @@ fn graceful_supervised_does_not_allocate() {
 // `#[blocking]`: `spawn_blocking` allocates the task it hands to the pool (tokio's, on the calling
 // thread), once per call; taskward adds nothing to it. The body runs on another thread, whose
 // allocations this per-thread count does not see (the body here allocates nothing). The pool has
-// one thread, started in the warm-up, and its queue is grown in the warm-up too: a pool that
-// starts another thread when a call comes before the last one's thread is idle again, or grows its
-// queue the first time a call finds it busy, allocates for that now and then, once, which would
-// blur the count.
+// one thread, started in the warm-up, and its queue and the scheduler's list of deferred wakers
+// are grown in the warm-up too: tokio allocates for those the first time it needs them (another
+// pool thread when a call comes before the last one's thread is idle again; the queue when a call
+// finds that thread busy; the list when a task's cooperative budget runs out), at some call or
+// other, hand-written or annotated, which would blur the count.
 
 /// [`allocations_per_call`] on a runtime whose blocking pool has one thread.
 fn blocking_allocations_per_call<F, Fut>(call: F) -> u64
@@ -228,6 +229,12 @@ where
         let queued: Vec<_> = (0..4).map(|_| tokio::task::spawn_blocking(|| ())).collect();
         for task in queued {
             task.await.unwrap();
+        }
+        // The scheduler's list of deferred wakers, which a join handle joins when the task's
+        // cooperative budget runs out (every so many joins that were ready at once): grown here
+        // once, by spending the budget.
+        for _ in 0..256 {
+            tokio::task::consume_budget().await;
         }
         let mut total = 0;
         for i in 0..CALLS {
