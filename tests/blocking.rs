@@ -171,7 +171,7 @@ async fn blocking_work_does_not_stall_the_runtime() {
     // The timer fired while the body slept (the body saw it), long before the body ended.
     assert!(saw, "the timer did not fire while the body slept");
     assert!(
-        fired_at < Duration::from_millis(500),
+        fired_at < Duration::from_millis(750),
         "the timer of 20ms fired after {fired_at:?}"
     );
 }
