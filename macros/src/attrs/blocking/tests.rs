@@ -273,3 +273,95 @@ fn borrows_are_references_and_lifetimes_but_not_those_of_fn_types() {
         assert!(!borrows(&ty(owned.clone())), "{owned}");
     }
 }
+
+/// As `generate::matrix`, for the plain `fn`s that `#[blocking]` takes: every stack that ends with
+/// it, over the shapes it accepts, expands to Rust with no `compile_error!` and absolute paths.
+#[test]
+fn every_blocking_stack_over_every_plain_shape_expands_to_rust() {
+    let stacks = [
+        (Kind::Blocking, quote!(), quote!()),
+        (Kind::Bounded, quote!(2), quote!(#[blocking])),
+        (Kind::WithTimeout, quote!("1s"), quote!(#[blocking])),
+        (Kind::Graceful, quote!(cancel), quote!(#[blocking])),
+        (Kind::Supervised, quote!(), quote!(#[blocking])),
+        (
+            Kind::Graceful,
+            quote!(),
+            quote!(#[supervised] #[bounded(in = POOL, wait = "0s")] #[with_timeout("1s")] #[blocking]),
+        ),
+    ];
+    let grouped_body = proc_macro2::Group::new(proc_macro2::Delimiter::None, quote!({ x + 1 }));
+    let shapes = [
+        quote!(
+            fn f(x: u32) -> u32 {
+                x + 1
+            }
+        ),
+        quote!(
+            fn f() {}
+        ),
+        quote!(
+            pub fn f() -> Result<u8, E> {
+                Ok(1)
+            }
+        ),
+        quote!(
+            fn f(self: Arc<Self>, k: String) -> usize {
+                self.n + k.len()
+            }
+        ),
+        quote!(
+            fn f(self) -> u32 {
+                self.n
+            }
+        ),
+        quote!(
+            fn f<T: Clone + Send + 'static>(t: T, s: &'static str) -> usize {
+                s.len()
+            }
+        ),
+        quote!(
+            fn f((a, b): (u8, u8), mut v: Vec<u8>) -> u8 {
+                v.push(a);
+                b
+            }
+        ),
+        quote!(
+            fn f(x: impl Display + Clone + Send + 'static) -> Result<impl Display, E> {
+                Ok(x)
+            }
+        ),
+        quote!(
+            fn f(#[cfg(any())] gone: u8, kept: u8) -> u8 {
+                kept
+            }
+        ),
+        quote!(fn f(x: u32) -> u32 #grouped_body),
+        quote!(
+            unsafe fn f() -> u32 {
+                1
+            }
+        ),
+    ];
+    for (kind, args, below) in &stacks {
+        for shape in &shapes {
+            if kind.name() == "supervised" || below.to_string().contains("supervised") {
+                // `self` by value cannot run twice.
+                if shape.to_string().contains("(self)") {
+                    continue;
+                }
+            }
+            let item = quote!(#below #shape);
+            let out = expand(*kind, args.clone(), item.clone());
+            let text = out.to_string();
+            assert!(!text.contains("compile_error"), "{item}: {text}");
+            let file: syn::File = syn::parse2(out).unwrap_or_else(|err| panic!("{item}: {err}"));
+            assert_eq!(file.items.len(), 1, "one function out");
+            assert!(text.contains("async "), "{text}");
+            assert!(
+                !text.replace(":: taskward ::", "").contains("taskward ::"),
+                "{text}"
+            );
+        }
+    }
+}
