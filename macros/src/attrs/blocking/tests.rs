@@ -365,3 +365,21 @@ fn every_blocking_stack_over_every_plain_shape_expands_to_rust() {
         }
     }
 }
+
+#[test]
+fn a_documented_function_states_that_its_body_runs_on_the_pool() {
+    let out = pretty(
+        Kind::Bounded,
+        quote!(4),
+        quote! {
+            /// Reads a file.
+            #[blocking]
+            fn read(path: String) -> usize { path.len() }
+        },
+    );
+    assert!(
+        out.contains("- **bounded**: at most 4 calls at once")
+            && out.contains("- **blocking**: the body runs on tokio's blocking pool"),
+        "{out}"
+    );
+}
