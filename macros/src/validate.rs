@@ -25,8 +25,6 @@ pub fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
     let plain_fn = stack.layers.iter().position(|layer| layer.caps().plain_fn);
     if let Some(at) = plain_fn {
         innermost(stack, at)?;
-    }
-    if let Some(at) = plain_fn {
         let name = stack.layers[at].name();
         if func.boxed.is_some() {
             return Err(syn::Error::new(

@@ -30,12 +30,13 @@ std::thread_local! {
 /// Without it, each caught panic prints the default panic message (and a backtrace with
 /// `RUST_BACKTRACE=1`) on every restart, on top of taskward's own `tracing` events ("panicked:
 /// restarting", then "restart budget spent, giving up" at the `error` level; "panicked on the
-/// blocking pool") that already name the function and the panic message. With it, those events are the record of a caught panic:
-/// its backtrace is not printed, so leave it out while you hunt one down.
+/// blocking pool") that already name the function and the panic message. With it, those events
+/// are the record of a caught panic: its backtrace is not printed, so leave it out while you hunt
+/// one down.
 ///
-/// Real crashes still print: a panic outside a supervised run (in `main`, in a spawned task, on
-/// another thread while a run is polled here). Call it once at startup, after installing any hook
-/// of your own (it wraps the hook in place). With `panic = "abort"` nothing is caught, and it
+/// Real crashes still print: a panic outside a supervised run or a `#[blocking]` body (in `main`,
+/// in a spawned task, on another thread while a run is polled here). Call it once at startup,
+/// after installing any hook of your own (it wraps the hook in place). With `panic = "abort"` nothing is caught, and it
 /// installs nothing. Until it is called, a run's only cost for it is one relaxed atomic load per
 /// poll.
 ///
