@@ -176,6 +176,19 @@ async fn supervised_hand_written(x: u64) -> Result<u64, String> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// (h) blocking work on tokio's blocking pool: a call is a round trip to a pool thread, so the
+// figure is mostly tokio's (the hand-off and the wake-up), the same on both sides
+
+#[taskward::blocking]
+fn blocking_taskward(x: u64) -> u64 {
+    black_box(x) + 1
+}
+
+async fn blocking_hand_written(x: u64) -> Result<u64, tokio::task::JoinError> {
+    tokio::task::spawn_blocking(move || black_box(x) + 1).await
+}
+
+// ---------------------------------------------------------------------------------------------
 // The cases: `iters` calls inside one `block_on`, timed inside it.
 
 async fn calls<F, Fut>(iters: u64, call: F) -> Duration
@@ -213,6 +226,8 @@ cases! {
     case_graceful_hand_written => graceful_hand_written;
     case_supervised_taskward => supervised_taskward;
     case_supervised_hand_written => supervised_hand_written;
+    case_blocking_taskward => blocking_taskward;
+    case_blocking_hand_written => blocking_hand_written;
 }
 
 /// `ServiceBuilder::new().concurrency_limit(8).timeout(1s)`, driven as tower's callers do:
@@ -250,6 +265,8 @@ const CASES: &[(&str, &str, Case)] = &[
     ("graceful", "hand_written", case_graceful_hand_written),
     ("supervised", "taskward", case_supervised_taskward),
     ("supervised", "hand_written", case_supervised_hand_written),
+    ("blocking", "taskward", case_blocking_taskward),
+    ("blocking", "hand_written", case_blocking_hand_written),
 ];
 
 fn runtime() -> Runtime {

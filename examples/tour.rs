@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use taskward::{Bulkhead, Error, Shutdown, bounded, graceful, supervised, with_timeout};
+use taskward::{Bulkhead, Error, Shutdown, blocking, bounded, graceful, supervised, with_timeout};
 use tokio::time::{Instant, sleep};
 
 static START: LazyLock<Instant> = LazyLock::new(Instant::now);
@@ -97,6 +97,18 @@ async fn upload(file: u32, size_ms: u64) -> u32 {
     file
 }
 
+// 6. #[blocking]: synchronous work (the sleep stands for a slow disk or a long computation) on
+// tokio's blocking pool, so the executor goes on with other tasks. It is the innermost attribute:
+// the deadline above bounds the caller's wait, and a body past it is abandoned, not stopped.
+#[with_timeout("500ms")]
+#[blocking]
+fn digest(name: String, work_ms: u64) -> u64 {
+    assert!(!name.is_empty(), "nothing to digest");
+    std::thread::sleep(Duration::from_millis(work_ms));
+    say!("digest of {name} done on the blocking pool");
+    name.bytes().map(u64::from).sum()
+}
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
@@ -164,6 +176,30 @@ async fn main() {
         BEATS.load(Ordering::SeqCst)
     );
     say!("{report}");
+    println!(
+        "\n#[blocking]: three digests on the blocking pool while a timer ticks; the slow one is abandoned at its 500ms deadline, and a panic is an error"
+    );
+    let ticker = tokio::spawn(async {
+        for tick in 1..=3 {
+            sleep(Duration::from_millis(150)).await;
+            say!("tick {tick}: the executor is free");
+        }
+    });
+    let digests = futures_join([
+        digest("a.txt".to_owned(), 200),
+        digest("b.txt".to_owned(), 350),
+        digest("c.txt".to_owned(), 700),
+    ])
+    .await;
+    for result in digests {
+        say!("{:?}", result.map_err(|e| e.to_string()));
+    }
+    ticker.await.expect("the ticker ends");
+    let empty = digest(String::new(), 0).await;
+    say!("{:?}", empty.map_err(|e| e.to_string()));
+    // The abandoned digest still runs: wait for it to say so.
+    sleep(Duration::from_millis(300)).await;
+
     println!("\nThat was every attribute. Read the docs with `cargo doc --open`.");
 }
 

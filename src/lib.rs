@@ -54,6 +54,11 @@ pub use taskward_macros::supervised;
 #[doc(inline)]
 pub use taskward_macros::graceful;
 
+#[doc = include_str!("docs/attributes/blocking.md")]
+#[doc = include_str!("docs/expand/blocking.md")]
+#[doc(inline)]
+pub use taskward_macros::blocking;
+
 pub use taskward_runtime::{
     Bulkhead, DrainReport, Error, Permit, SecondSignal, Shutdown, quiet_caught_panics, seed_jitter,
 };

@@ -199,3 +199,86 @@ fn supervised_does_not_allocate_when_the_first_run_succeeds() {
 fn graceful_supervised_does_not_allocate() {
     assert_eq!(allocations_per_call(graceful_supervised), 0);
 }
+
+// `#[blocking]`: `spawn_blocking` allocates the task it hands to the pool (tokio's, on the calling
+// thread), once per call; taskward adds nothing to it. The body runs on another thread, whose
+// allocations this per-thread count does not see (the body here allocates nothing). The pool has
+// one thread, started in the warm-up, and its queue and the scheduler's list of deferred wakers
+// are grown in the warm-up too: tokio allocates for those the first time it needs them (another
+// pool thread when a call comes before the last one's thread is idle again; the queue when a call
+// finds that thread busy; the list when a task's cooperative budget runs out), at some call or
+// other, hand-written or annotated, which would blur the count.
+
+/// [`allocations_per_call`] on a runtime whose blocking pool has one thread.
+fn blocking_allocations_per_call<F, Fut>(call: F) -> u64
+where
+    F: Fn(u64, bool) -> Fut,
+    Fut: Future,
+{
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        for i in 0..16 {
+            black_box(call(i, false).await);
+        }
+        // The pool's queue, which a call finds non-empty now and then (its thread not idle yet):
+        // grown here once, by tasks that wait their turn.
+        let queued: Vec<_> = (0..4).map(|_| tokio::task::spawn_blocking(|| ())).collect();
+        for task in queued {
+            task.await.unwrap();
+        }
+        // The scheduler's list of deferred wakers, which a join handle joins when the task's
+        // cooperative budget runs out (every so many joins that were ready at once): grown here
+        // once, by spending the budget.
+        for _ in 0..256 {
+            tokio::task::consume_budget().await;
+        }
+        let mut total = 0;
+        for i in 0..CALLS {
+            let fut = call(black_box(i), false);
+            let mut fut = std::pin::pin!(fut);
+            ALLOCATIONS.with(|n| n.set(0));
+            COUNTING.with(|c| c.set(true));
+            let output = fut.as_mut().await;
+            COUNTING.with(|c| c.set(false));
+            total += ALLOCATIONS.with(Cell::get);
+            black_box(output);
+        }
+        total
+    })
+}
+
+#[taskward::blocking]
+fn blocking_only(x: u64, _pend: bool) -> u64 {
+    black_box(x) + 1
+}
+
+/// The hand-written equivalent.
+async fn blocking_hand_written(x: u64, _pend: bool) -> u64 {
+    tokio::task::spawn_blocking(move || black_box(x) + 1)
+        .await
+        .expect("the body does not panic")
+}
+
+#[bounded(8)]
+#[with_timeout("1s")]
+#[taskward::blocking]
+fn blocking_stack(x: u64, _pend: bool) -> u64 {
+    black_box(x) + 1
+}
+
+#[test]
+fn blocking_allocates_what_spawn_blocking_needs_and_nothing_more() {
+    let hand_written = blocking_allocations_per_call(blocking_hand_written);
+    let taskward = blocking_allocations_per_call(blocking_only);
+    let stack = blocking_allocations_per_call(blocking_stack);
+    println!(
+        "allocations in {CALLS} calls: spawn_blocking by hand {hand_written}, #[blocking] {taskward}, #[bounded] #[with_timeout] #[blocking] {stack}"
+    );
+    assert_eq!(hand_written, CALLS, "tokio's task: one allocation per call");
+    assert_eq!(taskward, hand_written);
+    assert_eq!(stack, hand_written);
+}

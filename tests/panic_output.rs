@@ -1,6 +1,6 @@
-//! `taskward::quiet_caught_panics()`: a panic caught by a supervised run reaches no panic hook (no
-//! message, no backtrace printed), every other panic reaches the hook that was there before. Its
-//! own test binary: a panic hook is process-wide.
+//! `taskward::quiet_caught_panics()`: a panic caught by a supervised run (or of a `#[blocking]`
+//! body) reaches no panic hook (no message, no backtrace printed), every other panic reaches the
+//! hook that was there before. Its own test binary: a panic hook is process-wide.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, Once};
@@ -86,4 +86,28 @@ fn a_panic_outside_a_supervised_run_reaches_the_previous_hook() {
     let crashed = std::panic::catch_unwind(|| panic!("a crash outside"));
     assert!(crashed.is_err());
     assert!(seen("a crash outside"));
+}
+
+// `#[blocking]`: a panic of its body, caught by the blocking task and returned as an error, reaches
+// no hook either; a panic of another task on the same pool does.
+
+#[taskward::blocking]
+fn blocking_panics() -> u32 {
+    panic!("caught on the blocking pool")
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_panic_of_a_blocking_body_reaches_no_hook_and_another_on_the_pool_does() {
+    install_hooks();
+    assert_eq!(
+        blocking_panics().await,
+        Err(Error::panicked(
+            "panic_output::blocking_panics",
+            "caught on the blocking pool"
+        ))
+    );
+    assert!(!seen("caught on the blocking pool"));
+    let crashed = tokio::task::spawn_blocking(|| panic!("a crash on the pool, by hand")).await;
+    assert!(crashed.is_err());
+    assert!(seen("a crash on the pool, by hand"));
 }

@@ -245,3 +245,96 @@ async fn every_shape_runs_and_its_future_is_send() {
     let by_mut = assert_send(async move { owned.by_mut().await });
     assert_eq!(tokio::spawn(by_mut).await.unwrap(), Ok(1));
 }
+
+// `#[blocking]`: plain `fn`s, alone and under the other attributes.
+mod plain_fn {
+    use std::fmt::Display;
+    use std::sync::Arc;
+
+    use taskward::{Error, blocking, bounded, graceful, supervised, with_timeout};
+
+    #[blocking]
+    fn free(x: u32) -> u32 {
+        x + 1
+    }
+
+    #[blocking]
+    fn unit() {}
+
+    #[bounded(2)]
+    #[with_timeout("1s")]
+    #[blocking]
+    fn result(text: String) -> Result<u32, Error> {
+        if text.is_empty() {
+            return Ok(0);
+        }
+        let n: u32 = text.parse().map_err(|_| Error::circuit_open("parse"))?;
+        Ok(n)
+    }
+
+    #[graceful]
+    #[blocking]
+    fn patterns((a, b): (u8, u8), mut v: Vec<u8>) -> Vec<u8> {
+        v.push(a);
+        v.push(b);
+        v
+    }
+
+    #[supervised]
+    #[blocking]
+    fn generic<T>(t: T, u: impl Display + Clone + Send + 'static) -> String
+    where
+        T: Display + Clone + Send + 'static,
+    {
+        format!("{t}{u}")
+    }
+
+    #[blocking]
+    fn io_result(n: usize) -> std::io::Result<usize> {
+        Ok(n)
+    }
+
+    #[blocking]
+    #[tracing::instrument]
+    fn instrumented_below(x: u8) -> u8 {
+        x
+    }
+
+    struct Service {
+        calls: u32,
+    }
+
+    impl Service {
+        #[with_timeout("1s")]
+        #[blocking]
+        fn by_arc(self: Arc<Self>, x: u32) -> u32 {
+            self.calls + x
+        }
+
+        #[blocking]
+        fn by_value(self) -> u32 {
+            self.calls
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_shape_runs_and_its_future_is_send() {
+        assert_eq!(tokio::spawn(free(1)).await.unwrap(), Ok(2));
+        assert_eq!(tokio::spawn(unit()).await.unwrap(), Ok(()));
+        assert_eq!(tokio::spawn(result("7".into())).await.unwrap(), Ok(7));
+        assert_eq!(
+            tokio::spawn(patterns((1, 2), vec![0])).await.unwrap(),
+            Ok(vec![0, 1, 2])
+        );
+        assert_eq!(
+            tokio::spawn(generic("a", 1)).await.unwrap(),
+            Ok("a1".to_owned())
+        );
+        assert_eq!(tokio::spawn(io_result(3)).await.unwrap().unwrap(), 3);
+        assert_eq!(tokio::spawn(instrumented_below(4)).await.unwrap(), Ok(4));
+        let service = Arc::new(Service { calls: 1 });
+        assert_eq!(tokio::spawn(service.by_arc(1)).await.unwrap(), Ok(2));
+        let service = Service { calls: 5 };
+        assert_eq!(tokio::spawn(service.by_value()).await.unwrap(), Ok(5));
+    }
+}

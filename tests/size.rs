@@ -387,3 +387,94 @@ fn within_the_tokio_pieces() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+// `#[blocking]`: no body future, a closure with the arguments. The annotated future keeps the
+// arguments twice (as every attribute does: the function's own copy, and the closure's, kept until
+// the first poll hands it to the pool, so that a layer above can refuse the call before the body
+// starts), a `&'static Meta` and the function that hands the body over: against a hand-written
+// `spawn_blocking(move || ..).await`, which moves the closure to the pool at once, that is the
+// arguments once more and two words.
+mod blocking_sizes {
+    use super::*;
+    use taskward::blocking;
+
+    /// The arguments once more, two words, and a state tag.
+    const BLOCKING_SLACK: usize = 2 * size_of::<usize>() + 8;
+
+    #[blocking]
+    fn small(x: u64) -> u64 {
+        x + 1
+    }
+
+    async fn hand_small(x: u64) -> u64 {
+        tokio::task::spawn_blocking(move || x + 1).await.unwrap()
+    }
+
+    #[blocking]
+    fn large(x: [u8; 1024]) -> u64 {
+        u64::from(x[7])
+    }
+
+    async fn hand_large(x: [u8; 1024]) -> u64 {
+        tokio::task::spawn_blocking(move || u64::from(x[7]))
+            .await
+            .unwrap()
+    }
+
+    #[bounded(8)]
+    #[with_timeout("1s")]
+    #[blocking]
+    fn stack(x: u64) -> u64 {
+        x + 1
+    }
+
+    async fn hand_stack(x: u64) -> Result<u64, Elapsed> {
+        let _permit = SEM.acquire().await.unwrap();
+        tokio::time::timeout(Duration::from_secs(1), async move {
+            tokio::task::spawn_blocking(move || x + 1).await.unwrap()
+        })
+        .await
+    }
+
+    #[test]
+    fn blocking_keeps_the_arguments_until_the_first_poll_and_two_words() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let _runtime = rt.enter();
+        // (what, annotated, hand-written, the arguments, what the layers above add: for
+        // `#[with_timeout]`, its `&'static Meta` and its limit, as in `figures` above)
+        let rows = [
+            (
+                "#[blocking] (x: u64)",
+                size_of_val(&small(1)),
+                size_of_val(&hand_small(1)),
+                size_of::<u64>(),
+                0,
+            ),
+            (
+                "#[blocking] (x: [u8; 1024])",
+                size_of_val(&large([0; 1024])),
+                size_of_val(&hand_large([0; 1024])),
+                1024,
+                0,
+            ),
+            (
+                "#[bounded] #[with_timeout] #[blocking] (x: u64)",
+                size_of_val(&stack(1)),
+                size_of_val(&hand_stack(1)),
+                size_of::<u64>(),
+                24,
+            ),
+        ];
+        for (what, annotated, hand, args, above) in rows {
+            println!(
+                "  {what:<48} annotated {annotated:>5}  hand-written {hand:>5}  excess {:>+5}",
+                annotated.cast_signed() - hand.cast_signed()
+            );
+            let bound = hand + args + BLOCKING_SLACK + above;
+            assert!(annotated <= bound, "{what}: {annotated} > {bound}");
+        }
+    }
+}

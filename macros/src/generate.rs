@@ -115,6 +115,10 @@ pub fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
     };
 
     let mut sig = func.sig.clone();
+    if stack.plain_fn() {
+        // `#[blocking]` on a plain `fn`: the call is a future, which awaits the body on the pool.
+        sig.asyncness = Some(syn::Token![async](m()));
+    }
     if fallible && func.boxed.is_none() {
         match func.output() {
             Output::Unit => {
@@ -194,6 +198,22 @@ impl Gen<'_> {
     /// The user's body in a future of its own.
     fn body(&self, mode: Mode) -> TokenStream {
         let mv = move_token();
+        let (fake_return, body) = self.user_body(mode);
+        quote_spanned! {body.span()=> async #mv { #fake_return #body } }
+    }
+
+    /// The user's body in a `move` closure of its own, for a layer that runs it off the async
+    /// executor (`#[blocking]`): the never-run return edge is the closure's, and so is a `return`
+    /// or a `?` in the body.
+    pub fn closure(&self, mode: Mode) -> TokenStream {
+        let mv = move_token();
+        let (fake_return, body) = self.user_body(mode);
+        quote_spanned! {body.span()=> #mv || { #fake_return #body } }
+    }
+
+    /// The never-run return edge of the declared type, and the user's body (its `self` renamed
+    /// for a run of a rerunning layer) in braces of ours.
+    fn user_body(&self, mode: Mode) -> (TokenStream, proc_macro2::Group) {
         let mut body = if mode.rerun && self.func.sig.receiver().is_some() {
             rerun::rename_self(&self.func.body)
         } else {
@@ -203,7 +223,6 @@ impl Gen<'_> {
         // lint about those braces (`unused_braces` on a one-line body) does not take them for the
         // user's.
         body.set_span(m().located_at(self.func.body.span()));
-        let body = &body;
         let fake_return = match &self.func.sig.output {
             // `#[async_trait]` has put a return edge of its own in the block.
             _ if self.func.boxed.is_some() => TokenStream::new(),
@@ -232,7 +251,7 @@ impl Gen<'_> {
             }
             _ => TokenStream::new(),
         };
-        quote_spanned! {body.span()=> async #mv { #fake_return #body } }
+        (fake_return, body)
     }
 
     /// A duration option as an expression: a literal in place, any other expression evaluated

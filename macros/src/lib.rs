@@ -46,3 +46,8 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn graceful(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand(Kind::Graceful, args.into(), item.into()).into()
 }
+
+#[proc_macro_attribute]
+pub fn blocking(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand(Kind::Blocking, args.into(), item.into()).into()
+}

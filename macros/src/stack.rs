@@ -137,6 +137,11 @@ impl Stack {
         self.layers.iter().any(|layer| layer.caps().fails)
     }
 
+    /// Whether a layer takes a plain `fn` and runs its body itself (`#[blocking]`).
+    pub fn plain_fn(&self) -> bool {
+        self.layers.iter().any(|layer| layer.caps().plain_fn)
+    }
+
     /// Whether a layer runs the body more than once.
     pub fn reruns(&self) -> bool {
         self.first_rerun().is_some()

@@ -22,7 +22,27 @@ pub fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
             ),
         ));
     }
-    if func.boxed.is_some() {
+    let plain_fn = stack.layers.iter().position(|layer| layer.caps().plain_fn);
+    if let Some(at) = plain_fn {
+        innermost(stack, at)?;
+        let name = stack.layers[at].name();
+        if func.boxed.is_some() {
+            return Err(syn::Error::new(
+                func.sig.ident.span(),
+                format!(
+                    "#[{name}] cannot go on a method of an #[async_trait] impl, which has already made it a plain `fn` returning a boxed future: put the blocking work in a `#[{name}] fn` of its own and call it from the method"
+                ),
+            ));
+        }
+        if let Some(asyncness) = &func.sig.asyncness {
+            return Err(syn::Error::new(
+                asyncness.span,
+                format!(
+                    "#[{name}] takes a plain `fn` and makes it `async` itself, running the body on tokio's blocking pool: drop `async` here (the body cannot `.await` there), or drop #[{name}] to keep an `async fn`"
+                ),
+            ));
+        }
+    } else if func.boxed.is_some() {
         if stack.can_fail() && !matches!(func.output(), Output::Result(_)) {
             return Err(syn::Error::new(
                 func.sig.ident.span(),
@@ -100,6 +120,24 @@ pub fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
         layer.opts.validate(layer.span, func)?;
     }
     Ok(())
+}
+
+/// A layer that runs the body itself off the async executor (`#[blocking]`, at `at`) is the
+/// innermost: the layers above wrap the future of its call, and nothing can wrap the body inside
+/// it. A taskward attribute written below it is an error on that attribute.
+fn innermost(stack: &Stack, at: usize) -> syn::Result<()> {
+    let Some(below) = stack.layers.get(at + 1) else {
+        return Ok(());
+    };
+    let name = stack.layers[at].name();
+    let message = format!(
+        "#[{}] is written below #[{name}], which runs the body on a thread of tokio's blocking pool: the other taskward attributes wrap the future of that call, so #[{name}] must be the innermost; move #[{name}] last, just above the `fn`",
+        below.name()
+    );
+    Err(match &below.path {
+        Some(path) => syn::Error::new_spanned(path, message),
+        None => syn::Error::new(below.span, message),
+    })
 }
 
 /// Whether the tokens hold `&mut` (or `&'a mut`).

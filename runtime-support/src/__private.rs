@@ -42,3 +42,8 @@ pub mod supervised {
 pub mod fallback {
     pub use crate::signature::fallback_error as error;
 }
+
+/// `#[blocking]`: the body of a plain `fn` run on tokio's blocking pool.
+pub mod blocking {
+    pub use crate::blocking::{Blocking, BlockingArg, BlockingOutput, arg, arg_value, run};
+}

@@ -17,23 +17,26 @@ use crate::meta::Meta;
 static QUIET: AtomicBool = AtomicBool::new(false);
 
 std::thread_local! {
-    /// The supervised runs this thread is polling now (more than one when they nest).
+    /// The supervised runs this thread is polling now (more than one when they nest), or the
+    /// `#[blocking]` body it runs.
     static CATCHING: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Keeps the panics that `#[supervised]` catches out of the panic output: installs (once; later
-/// calls do nothing) a panic hook that says nothing of a panic raised while a supervised run is
-/// being polled on this thread, and hands every other panic to the hook that was there before.
+/// Keeps the panics that `#[supervised]` and `#[blocking]` catch out of the panic output: installs
+/// (once; later calls do nothing) a panic hook that says nothing of a panic raised while a
+/// supervised run is being polled on this thread, or while a `#[blocking]` body runs on it, and
+/// hands every other panic to the hook that was there before.
 ///
 /// Without it, each caught panic prints the default panic message (and a backtrace with
 /// `RUST_BACKTRACE=1`) on every restart, on top of taskward's own `tracing` events ("panicked:
-/// restarting", then "restart budget spent, giving up" at the `error` level) that already name
-/// the function and the panic message. With it, those events are the record of a caught panic:
-/// its backtrace is not printed, so leave it out while you hunt one down.
+/// restarting", then "restart budget spent, giving up" at the `error` level; "panicked on the
+/// blocking pool") that already name the function and the panic message. With it, those events
+/// are the record of a caught panic: its backtrace is not printed, so leave it out while you hunt
+/// one down.
 ///
-/// Real crashes still print: a panic outside a supervised run (in `main`, in a spawned task, on
-/// another thread while a run is polled here). Call it once at startup, after installing any hook
-/// of your own (it wraps the hook in place). With `panic = "abort"` nothing is caught, and it
+/// Real crashes still print: a panic outside a supervised run or a `#[blocking]` body (in `main`,
+/// in a spawned task, on another thread while a run is polled here). Call it once at startup,
+/// after installing any hook of your own (it wraps the hook in place). With `panic = "abort"` nothing is caught, and it
 /// installs nothing. Until it is called, a run's only cost for it is one relaxed atomic load per
 /// poll.
 ///
@@ -70,6 +73,25 @@ pub fn quiet_caught_panics() {
     });
 }
 
+/// Runs `f`, a `#[blocking]` body on a thread of the blocking pool, as a caught run: with
+/// [`quiet_caught_panics`], a panic of it is left to taskward's own event.
+#[inline]
+pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
+    /// Leaves the count when the body returns or unwinds.
+    struct Leave;
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            let _ = CATCHING.try_with(|depth| depth.set(depth.get() - 1));
+        }
+    }
+    if !QUIET.load(Relaxed) {
+        return f();
+    }
+    CATCHING.with(|depth| depth.set(depth.get() + 1));
+    let _leave = Leave;
+    f()
+}
+
 /// A panic caught in a supervised body: its message, and the function it happened in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Panic {
@@ -78,7 +100,7 @@ pub struct Panic {
 }
 
 impl Panic {
-    fn from_payload(function: &'static str, payload: &(dyn Any + Send)) -> Self {
+    pub(crate) fn from_payload(function: &'static str, payload: &(dyn Any + Send)) -> Self {
         let message = if let Some(s) = payload.downcast_ref::<&'static str>() {
             (*s).to_owned()
         } else if let Some(s) = payload.downcast_ref::<String>() {

@@ -76,6 +76,7 @@ pub enum Error {
 
     /// The call had started and was cancelled by shutdown (at once with `#[graceful(cancel)]`, or at
     /// the grace deadline of [`Shutdown::drain`](crate::Shutdown::drain)); its body was dropped.
+    /// Also the end of a `#[blocking]` call whose runtime shut down before its body started.
     #[error("`{function}` cancelled by shutdown")]
     #[non_exhaustive]
     Cancelled {
@@ -83,7 +84,8 @@ pub enum Error {
         function: &'static str,
     },
 
-    /// The body panicked and the panic was caught (`#[supervised]` after its restart budget).
+    /// The body panicked and the panic was caught (`#[supervised]` after its restart budget, or a
+    /// `#[blocking]` body).
     #[error("`{function}` panicked: {message}")]
     #[non_exhaustive]
     Panicked {
@@ -192,8 +194,8 @@ impl Error {
         Error::Cancelled { function }
     }
 
-    /// The error of a supervised call whose body panicked with `message` after its restart budget:
-    /// [`Error::Panicked`].
+    /// The error of a call whose body panicked with `message` (a supervised call after its restart
+    /// budget, a `#[blocking]` call): [`Error::Panicked`].
     ///
     /// ```
     /// let err = taskward::Error::panicked("app::fetch", "the disk is on fire");

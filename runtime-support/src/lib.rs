@@ -23,6 +23,9 @@ mod shutdown;
 mod supervised;
 mod with_timeout;
 
+// #[blocking]
+mod blocking;
+
 #[doc(hidden)]
 pub mod __private;
 

@@ -50,6 +50,7 @@ macro_rules! stacks {
         /// Builds every future without running it.
         fn main() {
             $($name::build();)*
+            plain_fn::build();
         }
     };
 }
@@ -279,6 +280,199 @@ stacks! {
             drop(Fetch::fetch(&service, "k"));
             drop(service.by_mut());
             drop(Arc::new(service).by_arc());
+        }
+    }
+}
+
+/// `plain_stacks! { mod name { stack } ... shapes { items } }`: as `stacks!`, for the stacks that
+/// take a plain `fn` (`#[blocking]`), in `plain_fn`, whose `build()` calls `build()` of each.
+macro_rules! plain_stacks {
+    ($(mod $name:ident { $($stack:tt)* })* shapes $shapes:tt) => {
+        /// The stacks that take a plain `fn`.
+        pub mod plain_fn {
+            $(
+                #[doc = concat!("The shapes under `", stringify!($($stack)*), "`.")]
+                pub mod $name {
+                    stamp! { [$($stack)*] $shapes }
+                }
+            )*
+
+            /// Builds every future without running it.
+            pub fn build() {
+                $($name::build();)*
+            }
+        }
+    };
+}
+
+plain_stacks! {
+    mod blocking { #[taskward::blocking] }
+    mod bounded_blocking { #[taskward::bounded(2)] #[taskward::blocking] }
+    mod with_timeout_blocking { #[taskward::with_timeout("1s")] #[taskward::blocking] }
+    mod graceful_blocking { #[taskward::graceful] #[taskward::blocking] }
+    mod supervised_blocking { #[taskward::supervised] #[taskward::blocking] }
+    mod all {
+        #[taskward::graceful(cancel)]
+        #[taskward::supervised(restarts = 3, backoff = "10ms..1s")]
+        #[taskward::bounded(in = crate::POOL, wait = "10ms")]
+        #[taskward::with_timeout("1s")]
+        #[taskward::blocking]
+    }
+
+    shapes {
+        use std::fmt::Display;
+        use std::sync::Arc;
+
+        use taskward::Error;
+
+        /// A service with methods.
+        #[derive(Debug, Default, Clone)]
+        pub struct Service {
+            calls: u32,
+        }
+
+        /// A trait whose method an annotated plain `fn` implements.
+        pub trait Count {
+            /// Counts.
+            fn count(self: Arc<Self>, key: String) -> impl Future<Output = Result<usize, Error>> + Send;
+        }
+
+        /// A free function.
+        @ {
+            pub fn free(x: u32) -> u32 {
+                x + 1
+            }
+        }
+
+        /// No return type.
+        @ {
+            pub fn unit() {}
+        }
+
+        /// A `Result` with taskward's error, `?` and `return`.
+        @ {
+            pub fn result(x: String) -> Result<u32, Error> {
+                if x.is_empty() {
+                    return Ok(0);
+                }
+                let n: u32 = x.parse().map_err(|_| Error::circuit_open("x"))?;
+                Ok(n)
+            }
+        }
+
+        /// Generics with a where clause.
+        @ {
+            pub fn generic<T, U>(t: T, u: U) -> String
+            where
+                T: Display + Clone + Send + 'static,
+                U: Display + Clone + Send + 'static,
+            {
+                format!("{t}{u}")
+            }
+        }
+
+        /// An `impl Trait` argument.
+        @ {
+            pub fn impl_arg(name: impl Display + Clone + Send + 'static) -> String {
+                name.to_string()
+            }
+        }
+
+        /// Pattern arguments, a `mut` binding, and `'static` references.
+        @ {
+            pub fn patterns((a, b): (u8, u8), mut v: Vec<u8>, name: &'static str) -> Vec<u8> {
+                v.push(a);
+                v.push(b);
+                v.push(u8::try_from(name.len()).unwrap_or(0));
+                v
+            }
+        }
+
+        /// `#[tracing::instrument]` above (for the stacks with `#[supervised]`, the
+        /// `span_per_restart` lint says so, acknowledged here).
+        #[allow(deprecated)]
+        #[tracing::instrument]
+        @ {
+            pub fn instrumented_above(x: u32) -> u32 {
+                x
+            }
+        }
+
+        /// `#[tracing::instrument]` below.
+        @ {
+            #[tracing::instrument]
+            pub fn instrumented_below(x: u32) -> u32 {
+                x
+            }
+        }
+
+        /// One-line bodies (no `unused_braces` from the wrapper).
+        @ {
+            pub fn one_line() -> u32 { 1 }
+        }
+
+        /// `impl Trait` inside a `Result`.
+        @ {
+            pub fn impl_in_result(x: u32) -> Result<impl Display + Send + use<>, Error> {
+                Ok(x)
+            }
+        }
+
+        /// A parameter removed by `#[cfg]`, one kept, an `impl Trait` one removed.
+        @ {
+            pub fn arguments(
+                #[cfg(any())] removed: u8,
+                #[cfg(any())] removed_impl: impl Display + Clone + Send + 'static,
+                #[cfg(all())] kept: u8,
+            ) -> u8 {
+                kept
+            }
+        }
+
+        /// A `use` in the body that shadows a name of the signature.
+        @ {
+            pub fn use_inside() -> Result<u8, Error> {
+                use std::io::Error;
+                Ok(Error::other("a name of the body")
+                    .raw_os_error()
+                    .map_or(1, |_| 0))
+            }
+        }
+
+        impl Service {
+            /// `self: Arc<Self>`.
+            @ {
+                pub fn by_arc(self: Arc<Self>, x: u32) -> u32 {
+                    self.calls + x
+                }
+            }
+        }
+
+        impl Count for Service {
+            @ {
+                fn count(self: Arc<Self>, key: String) -> Result<usize, Error> {
+                    Ok(key.len() + self.calls as usize)
+                }
+            }
+        }
+
+        /// Builds every future without running it.
+        pub fn build() {
+            let service = Arc::new(Service::default());
+            drop(free(1));
+            drop(unit());
+            drop(result(String::new()));
+            drop(generic(1, "u"));
+            drop(impl_arg("name"));
+            drop(patterns((1, 2), vec![0], "n"));
+            drop(instrumented_above(1));
+            drop(instrumented_below(1));
+            drop(one_line());
+            drop(impl_in_result(1));
+            drop(arguments(3));
+            drop(use_inside());
+            drop(service.clone().by_arc(1));
+            drop(Count::count(service, String::new()));
         }
     }
 }

@@ -42,6 +42,7 @@ macro_rules! stacks {
 
         fn main() {
             $($name::check();)*
+            plain_fn::check();
         }
     };
 }
@@ -254,6 +255,121 @@ stacks! {
             assert_send(&service.fetch(&key));
             assert_send(&service.clone().by_arc());
             assert_send(&counter.by_mut());
+        }
+    }
+}
+
+/// `plain_stacks! { mod name { stack } ... shapes { items } }`: as `stacks!`, for the stacks that
+/// take a plain `fn` (`#[blocking]`), in `plain_fn`, whose `check()` calls `check()` of each. The
+/// body runs on the blocking pool, so the call's future is always `Send`: what is sent there must
+/// be `Send`, but not `Sync`.
+macro_rules! plain_stacks {
+    ($(mod $name:ident { $($stack:tt)* })* shapes $shapes:tt) => {
+        mod plain_fn {
+            $(
+                mod $name {
+                    stamp! { [$($stack)*] $shapes }
+                }
+            )*
+
+            pub fn check() {
+                $($name::check();)*
+            }
+        }
+    };
+}
+
+plain_stacks! {
+    mod blocking { #[taskward::blocking] }
+    mod bounded_blocking { #[taskward::bounded(2)] #[taskward::blocking] }
+    mod with_timeout_blocking { #[taskward::with_timeout("1s")] #[taskward::blocking] }
+    mod graceful_blocking { #[taskward::graceful] #[taskward::blocking] }
+    mod supervised_blocking { #[taskward::supervised] #[taskward::blocking] }
+    mod all {
+        #[taskward::graceful(cancel)]
+        #[taskward::supervised]
+        #[taskward::bounded(in = crate::POOL)]
+        #[taskward::with_timeout("1s")]
+        #[taskward::blocking]
+    }
+
+    shapes {
+        use std::cell::Cell;
+        use std::fmt::Display;
+
+        use crate::{NotSync, assert_send};
+
+        /// `Send`, not `Sync`.
+        #[derive(Debug, Default, Clone)]
+        pub struct Counter {
+            calls: Cell<u32>,
+        }
+
+        @ {
+            pub fn free(x: u32) -> u32 {
+                x
+            }
+        }
+
+        @ {
+            pub fn unit() {}
+        }
+
+        /// `Cell<u32>` is `Send` but not `Sync`.
+        @ {
+            pub fn cell_arg(cell: Cell<u32>) -> u32 {
+                cell.get()
+            }
+        }
+
+        @ {
+            pub fn generic<T>(t: T) -> usize
+            where
+                T: Display + Clone + Send + 'static,
+            {
+                t.to_string().len()
+            }
+        }
+
+        @ {
+            pub fn impl_arg(name: impl Display + Clone + Send + 'static) -> usize {
+                name.to_string().len()
+            }
+        }
+
+        /// A `Send`, not `Sync`, output.
+        @ {
+            pub fn cell_out(x: u32) -> Cell<u32> {
+                Cell::new(x)
+            }
+        }
+
+        impl Counter {
+            /// `Counter` is `Send` but not `Sync`, so an `Arc<Counter>` is not `Send`; a
+            /// `Box<Counter>` is.
+            @ {
+                pub fn by_box(self: Box<Self>) -> u32 {
+                    self.calls.get()
+                }
+            }
+        }
+
+        /// For every `T: Send` (not `Sync`), not for one chosen type.
+        pub fn check_generic<T: Display + Clone + Send + 'static>(
+            t: T,
+            name: impl Display + Clone + Send + 'static,
+        ) {
+            assert_send(&generic(t));
+            assert_send(&impl_arg(name));
+        }
+
+        pub fn check() {
+            assert_send(&free(1));
+            assert_send(&unit());
+            assert_send(&cell_arg(Cell::new(1)));
+            check_generic(NotSync::default(), NotSync::default());
+            assert_send(&cell_out(1));
+            assert_send(&Box::new(Counter::default()).by_box());
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::generate::{Code, Gen, Mode};
 use crate::item::AsyncFn;
 use crate::options::RawArg;
 
+pub mod blocking;
 pub mod bounded;
 pub mod graceful;
 pub mod supervised;
@@ -70,6 +71,10 @@ pub struct Caps {
     pub deadline: Option<Duration>,
     /// The body runs on copies of the arguments, which go on to a `fallback` when it fails.
     pub fallback: bool,
+    /// The attribute takes a plain `fn` and runs its body itself, off the async executor
+    /// (`#[blocking]`): the function becomes an `async fn`, and the attribute is the innermost of
+    /// the stack (the layers above wrap the future of its call).
+    pub plain_fn: bool,
 }
 
 /// How an attribute runs the body again, for the messages and the latency budget.
@@ -243,6 +248,7 @@ attributes! {
     WithTimeout => with_timeout::WithTimeout,
     Supervised => supervised::Supervised,
     Graceful => graceful::Graceful,
+    Blocking => blocking::Blocking,
 }
 
 #[cfg(test)]
