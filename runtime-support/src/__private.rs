@@ -24,7 +24,7 @@ pub mod bounded {
 
 /// `#[with_timeout]`: a deadline for each call.
 pub mod with_timeout {
-    pub use crate::with_timeout::{Timeout, timeout};
+    pub use crate::with_timeout::{Timeout, deadline, timeout, timeout_at};
 }
 
 /// `#[graceful]`: each call tracked by a `Shutdown` coordinator.
@@ -35,4 +35,10 @@ pub mod graceful {
 /// `#[supervised]`: a call whose body runs again after it fails, within a restart budget.
 pub mod supervised {
     pub use crate::supervised::{SupervisePolicy, Supervisor};
+}
+
+/// `#[retry]`: a call whose body runs again after an `Err`, within its attempts, its time cap and
+/// the function's retry budget.
+pub mod retry {
+    pub use crate::retry::{Outcome, Predicate, Retry, RetryBudget, RetryPolicy, outcome, when};
 }
