@@ -54,6 +54,11 @@ pub use taskward_macros::supervised;
 #[doc(inline)]
 pub use taskward_macros::graceful;
 
+#[doc = include_str!("docs/attributes/retry.md")]
+#[doc = include_str!("docs/expand/retry.md")]
+#[doc(inline)]
+pub use taskward_macros::retry;
+
 pub use taskward_runtime::{
     Bulkhead, DrainReport, Error, Permit, SecondSignal, Shutdown, quiet_caught_panics, seed_jitter,
 };
