@@ -217,6 +217,15 @@ async fn when_function(
     scripted(script, attempts.record(origin))
 }
 
+#[retry(attempts = 5, backoff = "10ms..10ms", when = |err| err.attempt() <= 2)]
+async fn when_closure(
+    attempts: Arc<Attempts>,
+    origin: Instant,
+    script: &str,
+) -> Result<u32, FetchError> {
+    scripted(script, attempts.record(origin))
+}
+
 #[tokio::test(start_paused = true)]
 async fn when_retries_only_the_errors_its_predicate_accepts() {
     let origin = Instant::now();
@@ -231,6 +240,11 @@ async fn when_retries_only_the_errors_its_predicate_accepts() {
     let attempts = Arc::new(Attempts::default());
     assert_eq!(
         when_function(attempts.clone(), origin, "tttt").await,
+        Err(FetchError::Timeout(3))
+    );
+    let attempts = Arc::new(Attempts::default());
+    assert_eq!(
+        when_closure(attempts.clone(), origin, "tttt").await,
         Err(FetchError::Timeout(3))
     );
 }

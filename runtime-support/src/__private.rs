@@ -40,5 +40,5 @@ pub mod supervised {
 /// `#[retry]`: a call whose body runs again after an `Err`, within its attempts, its time cap and
 /// the function's retry budget.
 pub mod retry {
-    pub use crate::retry::{Outcome, Predicate, Retry, RetryBudget, RetryPolicy, outcome, when};
+    pub use crate::retry::{Outcome, Retry, RetryBudget, RetryPolicy, failure, when};
 }

@@ -373,7 +373,7 @@ impl Retry {
     }
 }
 
-/// The output of a `#[retry]` function, split into its success and its error: a `Result`.
+/// The output of a `#[retry]` function: a `Result`, whose `Err` is retried.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is named like a `Result`, but it is not one",
     label = "#[retry] runs the body again on the `Err` of the function's `Result`",
@@ -381,51 +381,33 @@ impl Retry {
     note = "return a `Result` (`Result<T, E>`, or an alias of it whose name ends in `Result`); if `{Self}` is not one, import it under a name that does not end in `Result`"
 )]
 pub trait Outcome {
-    /// The success.
-    type Ok;
     /// The error retried on, and returned when the call gives up.
     type Err;
-    /// As a `Result`.
-    fn into_result(self) -> Result<Self::Ok, Self::Err>;
+    /// The error, if it is one.
+    fn error(&self) -> Option<&Self::Err>;
 }
 
 impl<T, E> Outcome for Result<T, E> {
-    type Ok = T;
     type Err = E;
     #[inline]
-    fn into_result(self) -> Self {
-        self
+    fn error(&self) -> Option<&E> {
+        self.as_ref().err()
     }
 }
 
-/// An attempt's output as a `Result` (checked to be one, with a message at the return type).
+/// The error of an attempt's output, if it failed (the output is checked to be a `Result`, with
+/// a message at the return type).
 #[inline]
-pub fn outcome<R: Outcome>(output: R) -> Result<R::Ok, R::Err> {
-    output.into_result()
+pub fn failure<R: Outcome>(output: &R) -> Option<&R::Err> {
+    output.error()
 }
 
-/// `when = path`: a function of the error, `fn(&E) -> bool`.
-#[diagnostic::on_unimplemented(
-    message = "`when` takes a function `fn(&{E}) -> bool` of the function's error type, not `{Self}`",
-    label = "not a `fn(&{E}) -> bool`",
-    note = "#[retry] calls it with a reference to each `Err` that the body returns, and retries when it returns `true`"
-)]
-pub trait Predicate<E> {
-    /// Whether to retry on `err`.
-    fn retry_on(self, err: &E) -> bool;
-}
-
-impl<E, F: FnOnce(&E) -> bool> Predicate<E> for F {
-    #[inline]
-    fn retry_on(self, err: &E) -> bool {
-        self(err)
-    }
-}
-
-/// `when = predicate`, asked about `err`.
+/// `when = predicate`, asked about `err` (first, so that the error type is known when the
+/// predicate's is checked: a function of another type is reported at the predicate, with both
+/// signatures).
 #[inline]
-pub fn when<E, P: Predicate<E>>(predicate: P, err: &E) -> bool {
-    predicate.retry_on(err)
+pub fn when<E, P: FnOnce(&E) -> bool>(err: &E, predicate: P) -> bool {
+    predicate(err)
 }
 
 #[cfg(test)]

@@ -29,8 +29,8 @@ pub struct Retry {
     pub jitter: bool,
     /// `on = PATTERN`: only an error that matches it is retried.
     pub on: Option<Box<Pat>>,
-    /// `when = path`: only an error for which it returns `true` is retried.
-    pub when: Option<Box<syn::ExprPath>>,
+    /// `when = path` (or a closure): only an error for which it returns `true` is retried.
+    pub when: Option<Box<Expr>>,
     /// A cap on the whole call: no attempt begins at or past it.
     pub total: Option<Duration>,
     pub budget: Budget,
@@ -207,17 +207,17 @@ impl Attribute for Retry {
         let copies = rerun::per_run_copies(g.func);
         let (inner, inner_fallible) = g.chain(i + 1, Mode { rerun: true });
 
-        // Each attempt as a `Result<T, E>`: the function's own `Result` (a failure of a layer
-        // inside carried in its error type), or `Result<T, taskward::Error>` for a function
-        // whose `Err` comes only from a layer inside. Located at the return type: a type named
+        // Each attempt's output: the function's own `Result` (a failure of a layer inside carried
+        // in its error type), or `Result<T, taskward::Error>` for a function whose `Err` comes
+        // only from a layer inside. The output is returned as it is when the call ends; only a
+        // reference to its error is taken to decide. Located at the return type: a type named
         // `Result` that is not one, or an error type without `From<taskward::Error>`, is
-        // reported there.
+        // reported there, once.
         let output = g.func.output();
-        let is_result = matches!(output, Output::Result(_));
-        let attempt = match output {
+        let (output_at, attempt) = match output {
             Output::Result(ty) => {
                 let at = m().located_at(ty.span());
-                let value = if inner_fallible {
+                let attempt = if inner_fallible {
                     let named = item::infer_impl_trait(ty);
                     quote_spanned! {at=>
                         match #inner.await {
@@ -228,31 +228,29 @@ impl Attribute for Retry {
                 } else {
                     quote_spanned!(m()=> #inner.await)
                 };
-                quote_spanned!(at=> ::taskward::__private::retry::outcome(#value))
+                (at, attempt)
             }
-            Output::Plain(_) | Output::Unit => quote_spanned!(m()=> #inner.await),
+            Output::Plain(_) | Output::Unit => (m(), quote_spanned!(m()=> #inner.await)),
         };
-        let value = quote_spanned!(m()=> ::taskward::__private::Ok(__taskward_value));
-        let error = quote_spanned!(m()=> ::taskward::__private::Err(__taskward_error));
         // The loop yields what the layers inside would: `Result<_, taskward::Error>` when they can
         // fail (always `Ok` for a function of its own `Result`, which carries their failures).
-        let (ok, err) = if is_result && inner_fallible {
-            (
-                quote_spanned!(m()=> ::taskward::__private::Ok(#value)),
-                quote_spanned!(m()=> ::taskward::__private::Ok(#error)),
-            )
+        let end = if matches!(output, Output::Result(_)) && inner_fallible {
+            quote_spanned!(m()=> ::taskward::__private::Ok(__taskward_attempt))
         } else {
-            (value, error)
+            quote_spanned!(m()=> __taskward_attempt)
+        };
+        let failure = quote_spanned! {output_at=>
+            ::taskward::__private::retry::failure(&__taskward_attempt)
         };
 
-        let describe = rerun::describe(&quote_spanned!(m()=> __taskward_error));
+        let describe = rerun::describe(&quote_spanned!(m()=> *__taskward_error));
         let on = self
             .on
             .as_ref()
-            .map(|pattern| quote_spanned!(m()=> ::core::matches!(&__taskward_error, #pattern)));
+            .map(|pattern| quote_spanned!(m()=> ::core::matches!(__taskward_error, #pattern)));
         let when = self.when.as_ref().map(|path| {
             let at = m().located_at(path.span());
-            quote_spanned!(at=> ::taskward::__private::retry::when(#path, &__taskward_error))
+            quote_spanned!(at=> ::taskward::__private::retry::when(__taskward_error, #path))
         });
         let filter = match (on, when) {
             (None, None) => TokenStream::new(),
@@ -266,7 +264,7 @@ impl Attribute for Retry {
                 let __taskward_retried: bool = #filter;
                 if !__taskward_retried {
                     __taskward_retry.not_retried(&#describe);
-                    break #err;
+                    break #end;
                 }
             }
         };
@@ -276,18 +274,19 @@ impl Attribute for Retry {
                     let mut __taskward_retry = ::taskward::__private::retry::Retry::new(&__TASKWARD_META, &#policy, #outer);
                     loop {
                         #copies
-                        let __taskward_delay = match #attempt {
-                            ::taskward::__private::Ok(__taskward_value) => break #ok,
-                            ::taskward::__private::Err(__taskward_error) => {
-                                #not_retried
-                                // `describe` borrows the error, and is gone before it is returned
-                                // or dropped: nothing of it is kept across the backoff.
-                                let __taskward_next = __taskward_retry.next_delay(&#describe);
-                                let ::core::option::Option::Some(__taskward_delay) = __taskward_next else {
-                                    break #err;
-                                };
-                                __taskward_delay
-                            }
+                        // The attempt's output is gone before the backoff: nothing of it is kept
+                        // across the sleep.
+                        let __taskward_delay = {
+                            let __taskward_attempt = #attempt;
+                            let ::core::option::Option::Some(__taskward_error) = #failure else {
+                                break #end;
+                            };
+                            #not_retried
+                            let __taskward_next = __taskward_retry.next_delay(&#describe);
+                            let ::core::option::Option::Some(__taskward_delay) = __taskward_next else {
+                                break #end;
+                            };
+                            __taskward_delay
                         };
                         __taskward_retry.backoff(__taskward_delay).await;
                     }
@@ -397,17 +396,13 @@ fn pattern(key: &syn::Ident, value: Expr) -> syn::Result<Pat> {
         .map_err(|err| syn::Error::new(err.span(), format!("{WHAT}: {err}")))
 }
 
-/// `when = path`: the path of a function of the error.
-fn predicate(value: Expr) -> syn::Result<syn::ExprPath> {
+/// `when = path`: the path of a function of the error, or a closure.
+fn predicate(value: Expr) -> syn::Result<Expr> {
     match value {
-        Expr::Path(path) => Ok(path),
-        Expr::Closure(closure) => Err(syn::Error::new_spanned(
-            closure,
-            "`when` takes the path of a function `fn(&E) -> bool`, such as `when = is_transient` or `when = MyError::is_transient`: move the closure's body into a function and give its path",
-        )),
+        Expr::Path(_) | Expr::Closure(_) => Ok(value),
         other => Err(syn::Error::new_spanned(
             other,
-            "`when` takes the path of a function `fn(&E) -> bool` of the function's error `E`, such as `when = is_transient` or `when = MyError::is_transient`",
+            "`when` takes a function `fn(&E) -> bool` of the function's error `E`: its path, such as `when = is_transient` or `when = MyError::is_transient`, or a closure such as `when = |err: &MyError| err.is_transient()`",
         )),
     }
 }

@@ -83,67 +83,67 @@ fn a_deadline_above_is_published_to_the_retry() {
                                 );
                                 loop {
                                     let mut cursor = ::taskward::__private::rerun_arg(&cursor);
-                                    let __taskward_delay = match ::taskward::__private::with_timeout::timeout(
-                                            &__TASKWARD_META,
-                                            ::core::time::Duration::new(1u64, 0u32),
-                                            async move {
-                                                #[allow(
-                                                    unknown_lints,
-                                                    unreachable_code,
-                                                    clippy::diverging_sub_expression,
-                                                    clippy::empty_loop,
-                                                    clippy::let_unit_value,
-                                                    clippy::let_with_type_underscore,
-                                                    clippy::needless_return,
-                                                    clippy::unreachable
-                                                )]
-                                                if false {
-                                                    let __taskward_never: u64 = loop {};
-                                                    return __taskward_never;
-                                                }
-                                                { cursor.next().await }
-                                            },
-                                        )
-                                        .await
-                                    {
-                                        ::taskward::__private::Ok(__taskward_value) => {
-                                            break ::taskward::__private::Ok(__taskward_value);
-                                        }
-                                        ::taskward::__private::Err(__taskward_error) => {
-                                            let __taskward_retried: bool = ::core::matches!(
-                                                & __taskward_error, taskward::Error::Timeout { .. }
-                                            );
-                                            if !__taskward_retried {
-                                                __taskward_retry
-                                                    .not_retried(
-                                                        &{
-                                                            #[allow(unused_imports)]
-                                                            use ::taskward::__private::{
-                                                                DescribeDebug as _, DescribeDisplay as _, DescribeOther as _,
-                                                            };
-                                                            (&&&::taskward::__private::Describe(&__taskward_error))
-                                                                .__taskward_describe()
-                                                        },
-                                                    );
-                                                break ::taskward::__private::Err(__taskward_error);
-                                            }
-                                            let __taskward_next = __taskward_retry
-                                                .next_delay(
+                                    let __taskward_delay = {
+                                        let __taskward_attempt = ::taskward::__private::with_timeout::timeout(
+                                                &__TASKWARD_META,
+                                                ::core::time::Duration::new(1u64, 0u32),
+                                                async move {
+                                                    #[allow(
+                                                        unknown_lints,
+                                                        unreachable_code,
+                                                        clippy::diverging_sub_expression,
+                                                        clippy::empty_loop,
+                                                        clippy::let_unit_value,
+                                                        clippy::let_with_type_underscore,
+                                                        clippy::needless_return,
+                                                        clippy::unreachable
+                                                    )]
+                                                    if false {
+                                                        let __taskward_never: u64 = loop {};
+                                                        return __taskward_never;
+                                                    }
+                                                    { cursor.next().await }
+                                                },
+                                            )
+                                            .await;
+                                        let ::core::option::Option::Some(__taskward_error) = ::taskward::__private::retry::failure(
+                                            &__taskward_attempt,
+                                        ) else {
+                                            break __taskward_attempt;
+                                        };
+                                        let __taskward_retried: bool = ::core::matches!(
+                                            __taskward_error, taskward::Error::Timeout { .. }
+                                        );
+                                        if !__taskward_retried {
+                                            __taskward_retry
+                                                .not_retried(
                                                     &{
                                                         #[allow(unused_imports)]
                                                         use ::taskward::__private::{
                                                             DescribeDebug as _, DescribeDisplay as _, DescribeOther as _,
                                                         };
-                                                        (&&&::taskward::__private::Describe(&__taskward_error))
+                                                        (&&&::taskward::__private::Describe(&*__taskward_error))
                                                             .__taskward_describe()
                                                     },
                                                 );
-                                            let ::core::option::Option::Some(__taskward_delay) = __taskward_next
-                                            else {
-                                                break ::taskward::__private::Err(__taskward_error);
-                                            };
-                                            __taskward_delay
+                                            break __taskward_attempt;
                                         }
+                                        let __taskward_next = __taskward_retry
+                                            .next_delay(
+                                                &{
+                                                    #[allow(unused_imports)]
+                                                    use ::taskward::__private::{
+                                                        DescribeDebug as _, DescribeDisplay as _, DescribeOther as _,
+                                                    };
+                                                    (&&&::taskward::__private::Describe(&*__taskward_error))
+                                                        .__taskward_describe()
+                                                },
+                                            );
+                                        let ::core::option::Option::Some(__taskward_delay) = __taskward_next
+                                        else {
+                                            break __taskward_attempt;
+                                        };
+                                        __taskward_delay
                                     };
                                     __taskward_retry.backoff(__taskward_delay).await;
                                 }
@@ -244,10 +244,10 @@ fn options_are_checked_on_their_literals() {
         (quote!(on = |e| true), "write `when = path::to::function`"),
         (quote!(on = E::A + 1), "`on` takes a pattern"),
         (
-            quote!(when = |e: &E| true),
-            "move the closure's body into a function",
+            quote!(when = "is_transient"),
+            "its path, such as `when = is_transient`",
         ),
-        (quote!(when = "is_transient"), "the path of a function"),
+        (quote!(when = 3 + 1), "or a closure"),
         (quote!(attempts = 2, attempts = 3), "given twice"),
         (quote!(tries = 3), "unknown option `tries` for #[retry]"),
         (quote!(restarts = 3), "an option of #[supervised]"),
@@ -267,6 +267,8 @@ fn options_are_checked_on_their_literals() {
         quote!(budget = 1),
         quote!(budget = 0.000001),
         quote!(on = | E::A),
+        quote!(when = |err: &E| err.is_transient()),
+        quote!(when = |err| err.code() > 499),
         quote!(on = E::A { code: 500..=599, .. } | E::B(ref x) | E::C(_x @ 1..)),
     ] {
         let out = expand(
