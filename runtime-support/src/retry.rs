@@ -16,8 +16,9 @@ use crate::backoff::Backoff;
 use crate::duration::{DisplayDuration, instant_after};
 use crate::meta::Meta;
 
-/// The resolved options of one `#[retry]` function, built as a `static` by generated code (its
-/// budget, when it has one, is the function's shared state).
+/// The resolved options of one `#[retry]` function, built as a `static` by generated code; its
+/// budget, when it has one, is another `static` (the function's shared state), so that the policy
+/// itself is plain constant data, which the compiler reads at compile time on the success path.
 ///
 /// - At most `attempts` calls of the body (the first included): `attempts = 3` retries twice.
 /// - The k-th retry (k = 0, 1, ...) waits a delay drawn uniformly from
@@ -38,7 +39,7 @@ pub struct RetryPolicy {
     /// it.
     pub total: Option<Duration>,
     /// The function's retry budget, shared by all its calls; `None`: retries are not budgeted.
-    pub budget: Option<RetryBudget>,
+    pub budget: Option<&'static RetryBudget>,
 }
 
 /// One retry, in millionths: the unit of a [`RetryBudget`]'s balance.
@@ -112,7 +113,7 @@ impl RetryBudget {
     /// A call's deposit.
     #[inline]
     pub fn deposit(&self) {
-        if self.per_call != 0 && self.balance.load(Relaxed) < RESERVE {
+        if self.balance.load(Relaxed) < RESERVE {
             // Concurrent deposits may pass the cap by a few calls' worth: harmless.
             self.balance.fetch_add(self.per_call, Relaxed);
         }
@@ -229,7 +230,7 @@ impl Retry {
     #[inline]
     #[must_use]
     pub fn new(meta: &'static Meta, policy: &'static RetryPolicy, outer: Option<Instant>) -> Self {
-        if let Some(budget) = &policy.budget {
+        if let Some(budget) = policy.budget {
             budget.deposit();
         }
         let (deadline, deadline_is_total) = match policy.total {
@@ -285,7 +286,7 @@ impl Retry {
             self.gave_up(err, why, Some(delay));
             return None;
         }
-        if let (Some(budget), Some(now)) = (&policy.budget, now)
+        if let (Some(budget), Some(now)) = (policy.budget, now)
             && !budget.try_withdraw(now)
         {
             self.gave_up(err, GiveUp::Budget, Some(delay));

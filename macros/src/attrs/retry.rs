@@ -188,9 +188,13 @@ impl Attribute for Retry {
             None => quote_spanned!(m()=> ::core::option::Option::None),
         };
         let budget = match self.budget {
-            Budget::PerCall(per_call) if self.attempts > 1 => quote_spanned! {m()=>
-                ::core::option::Option::Some(::taskward::__private::retry::RetryBudget::new(#per_call))
-            },
+            Budget::PerCall(per_call) if self.attempts > 1 => {
+                let budget = format_ident!("__TASKWARD_RETRY_BUDGET_{}", i, span = m());
+                g.prelude.extend(quote_spanned! {m()=>
+                    static #budget: ::taskward::__private::retry::RetryBudget = ::taskward::__private::retry::RetryBudget::new(#per_call);
+                });
+                quote_spanned!(m()=> ::core::option::Option::Some(&#budget))
+            }
             _ => quote_spanned!(m()=> ::core::option::Option::None),
         };
         g.prelude.extend(quote_spanned! {m()=>

@@ -179,8 +179,9 @@ async fn the_budget_refuses_retries_under_sustained_failure_and_allows_them_agai
         backoff_max: Duration::from_millis(1),
         jitter: false,
         total: None,
-        budget: Some(RetryBudget::new(500_000)),
+        budget: Some(&BUDGET),
     };
+    static BUDGET: RetryBudget = RetryBudget::new(500_000);
     /// A call that always fails: whether it retried.
     async fn retried() -> bool {
         let (result, starts) = retry(&P, None, async |n| Err::<(), _>(n)).await;
