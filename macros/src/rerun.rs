@@ -336,6 +336,10 @@ pub fn describe(error: &TokenStream) -> TokenStream {
 /// body's output `O` (`Result<_, Error>`-wrapped when a layer inside can fail), and `O` is a
 /// `Result` when the function returns one. The loop yields `Result<O, taskward::Error>`. The
 /// driver, `__taskward_supervisor`, decides after each run whether to go again.
+///
+/// `#[retry]` writes arms of its own: it catches no panic (no `Result<_, Panic>` around a run), it
+/// decides on a reference to the error and returns the attempt's output as it is, and its filters
+/// run before its driver is asked.
 pub fn loop_arms(is_result: bool, inner_fallible: bool) -> TokenStream {
     let ok = |t: TokenStream| quote_spanned!(m()=> ::taskward::__private::Ok(#t));
     let err = |t: TokenStream| quote_spanned!(m()=> ::taskward::__private::Err(#t));
