@@ -4,7 +4,8 @@
 //! Every case runs on a current-thread tokio runtime: one `block_on` per criterion sample, around
 //! an inner loop of `iters` calls (`iter_custom`), so neither the runtime's entry nor the clock
 //! read of the sample is in the figure. Groups pair the cases: `bounded/taskward` against
-//! `bounded/hand_written`, and so on; `stack/tower` is the tower equivalent of `stack/*`.
+//! `bounded/hand_written`, and so on; `stack/tower` is the tower equivalent of `stack/*`, and
+//! `retry/backon` the backon equivalent of `retry/*`.
 //!
 //! ```text
 //! cargo bench --bench overhead                       # wall time, about a minute
@@ -188,6 +189,47 @@ async fn blocking_hand_written(x: u64) -> Result<u64, tokio::task::JoinError> {
     tokio::task::spawn_blocking(move || black_box(x) + 1).await
 }
 
+// (h) retry: the success path (the first attempt succeeds), with `#[retry]`'s defaults (3
+// attempts, a backoff from 100ms doubling to 5s, jittered, the retry budget on), against the loop
+// a service writes by hand and against backon
+
+#[taskward::retry]
+async fn retry_taskward(x: u64) -> Result<u64, std::io::Error> {
+    Ok(black_box(x) + 1)
+}
+
+/// A retry loop with the same policy: up to 3 attempts, a backoff from 100ms doubling to 5s.
+async fn retry_hand_written(x: u64) -> Result<u64, std::io::Error> {
+    let mut delay = Duration::from_millis(100);
+    let mut attempt = 1;
+    loop {
+        match async move { Ok::<_, std::io::Error>(black_box(x) + 1) }.await {
+            Ok(value) => return Ok(value),
+            Err(err) if attempt == 3 => return Err(err),
+            Err(_) => {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+                attempt += 1;
+            }
+        }
+    }
+}
+
+/// backon's `Retryable` with the same policy (`with_max_times` counts retries: 2 is 3 attempts),
+/// sleeping on tokio's timer.
+async fn retry_backon(x: u64) -> Result<u64, std::io::Error> {
+    use backon::Retryable;
+    let policy = backon::ExponentialBuilder::new()
+        .with_min_delay(Duration::from_millis(100))
+        .with_max_delay(Duration::from_secs(5))
+        .with_max_times(2)
+        .with_jitter();
+    (|| async move { Ok::<_, std::io::Error>(black_box(x) + 1) })
+        .retry(policy)
+        .sleep(tokio::time::sleep)
+        .await
+}
+
 // ---------------------------------------------------------------------------------------------
 // The cases: `iters` calls inside one `block_on`, timed inside it.
 
@@ -228,6 +270,9 @@ cases! {
     case_supervised_hand_written => supervised_hand_written;
     case_blocking_taskward => blocking_taskward;
     case_blocking_hand_written => blocking_hand_written;
+    case_retry_taskward => retry_taskward;
+    case_retry_hand_written => retry_hand_written;
+    case_retry_backon => retry_backon;
 }
 
 /// `ServiceBuilder::new().concurrency_limit(8).timeout(1s)`, driven as tower's callers do:
@@ -267,6 +312,9 @@ const CASES: &[(&str, &str, Case)] = &[
     ("supervised", "hand_written", case_supervised_hand_written),
     ("blocking", "taskward", case_blocking_taskward),
     ("blocking", "hand_written", case_blocking_hand_written),
+    ("retry", "taskward", case_retry_taskward),
+    ("retry", "hand_written", case_retry_hand_written),
+    ("retry", "backon", case_retry_backon),
 ];
 
 fn runtime() -> Runtime {

@@ -11,7 +11,9 @@ use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use taskward::{Bulkhead, Error, Shutdown, blocking, bounded, graceful, supervised, with_timeout};
+use taskward::{
+    Bulkhead, Error, Shutdown, blocking, bounded, graceful, retry, supervised, with_timeout,
+};
 use tokio::time::{Instant, sleep};
 
 static START: LazyLock<Instant> = LazyLock::new(Instant::now);
@@ -109,6 +111,38 @@ fn digest(name: String, work_ms: u64) -> u64 {
     name.bytes().map(u64::from).sum()
 }
 
+// 7. #[retry]: a flaky lookup is called again with backoff; an error that calling again cannot
+// fix is returned at once.
+#[derive(Debug)]
+enum QuoteError {
+    Unavailable,
+    UnknownSymbol,
+}
+
+impl std::fmt::Display for QuoteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            QuoteError::Unavailable => f.write_str("the quote service is unavailable"),
+            QuoteError::UnknownSymbol => f.write_str("unknown symbol"),
+        }
+    }
+}
+
+static QUOTES: AtomicU32 = AtomicU32::new(0);
+
+#[retry(attempts = 4, backoff = "100ms..1s", on = QuoteError::Unavailable)]
+async fn quote(symbol: &str) -> Result<u32, QuoteError> {
+    let call = QUOTES.fetch_add(1, Ordering::SeqCst) + 1;
+    say!("quote {symbol}: call {call}");
+    if symbol == "???" {
+        return Err(QuoteError::UnknownSymbol);
+    }
+    if call < 3 {
+        return Err(QuoteError::Unavailable);
+    }
+    Ok(42)
+}
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
@@ -145,6 +179,14 @@ async fn main() {
     println!("\n#[supervised]: the importer panics twice and is restarted with backoff");
     let imported = import_batch(vec![1, 2, 3]).await;
     say!("result: {imported:?}");
+
+    println!(
+        "\n#[retry(attempts = 4, on = QuoteError::Unavailable)]: unavailable twice, then a price; an unknown symbol is not retried"
+    );
+    let price = quote("ACME").await;
+    say!("result: {price:?}");
+    let unknown = quote("???").await;
+    say!("result: {unknown:?}");
 
     println!(
         "\n#[graceful]: a supervised heartbeat and 4 uploads in flight, shutdown with a 1s grace period"

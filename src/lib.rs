@@ -58,6 +58,10 @@ pub use taskward_macros::graceful;
 #[doc = include_str!("docs/expand/blocking.md")]
 #[doc(inline)]
 pub use taskward_macros::blocking;
+#[doc = include_str!("docs/attributes/retry.md")]
+#[doc = include_str!("docs/expand/retry.md")]
+#[doc(inline)]
+pub use taskward_macros::retry;
 
 pub use taskward_runtime::{
     Bulkhead, DrainReport, Error, Permit, SecondSignal, Shutdown, quiet_caught_panics, seed_jitter,

@@ -282,3 +282,56 @@ fn blocking_allocates_what_spawn_blocking_needs_and_nothing_more() {
     assert_eq!(taskward, hand_written);
     assert_eq!(stack, hand_written);
 }
+
+// #[retry]: the success path (the first attempt succeeds), alone, with every option, and between
+// a deadline for the whole call and one per attempt.
+#[taskward::retry]
+async fn retry_only(x: u64, pend: bool) -> Result<u64, std::io::Error> {
+    Ok(body(x, pend).await)
+}
+
+#[taskward::retry(
+    attempts = 5,
+    jitter = false,
+    on = std::io::ErrorKind::TimedOut,
+    total = "10s",
+    budget = 0.1
+)]
+async fn retry_options(x: u64, pend: bool) -> Result<u64, std::io::ErrorKind> {
+    Ok(body(x, pend).await)
+}
+
+#[with_timeout("10s")]
+#[taskward::retry]
+#[with_timeout("1s")]
+async fn deadline_retry_deadline(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+#[test]
+fn retry_does_not_allocate_when_the_first_attempt_succeeds() {
+    assert_eq!(allocations_per_call(retry_only), 0);
+    assert_eq!(allocations_per_call(retry_options), 0);
+    assert_eq!(allocations_per_call(deadline_retry_deadline), 0);
+}
+
+static FAILURES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Fails every other attempt: each call that fails first is retried once.
+#[taskward::retry(backoff = "1ns..1ns", budget = false)]
+async fn retried_once(x: u64, pend: bool) -> Result<u64, std::io::ErrorKind> {
+    let value = body(x, pend).await;
+    if FAILURES
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        .is_multiple_of(2)
+    {
+        return Err(std::io::ErrorKind::TimedOut);
+    }
+    Ok(value)
+}
+
+#[test]
+fn a_retry_does_not_allocate_either() {
+    assert_eq!(allocations_per_call(retried_once), 0);
+    assert!(FAILURES.load(std::sync::atomic::Ordering::Relaxed) >= 2 * CALLS);
+}

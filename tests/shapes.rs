@@ -338,3 +338,101 @@ mod plain_fn {
         assert_eq!(tokio::spawn(service.by_value()).await.unwrap(), Ok(5));
     }
 }
+
+// #[retry]: alone on a function of its own `Result`, with its filters; above a deadline per
+// attempt on a function of another type; below a deadline that it reads; on methods.
+mod retried {
+    use std::sync::Arc;
+
+    use taskward::{Error, retry, with_timeout};
+
+    #[derive(Debug, PartialEq)]
+    pub enum FetchError {
+        Timeout,
+        Io(u16),
+        Taskward(Error),
+    }
+
+    impl FetchError {
+        pub fn is_transient(&self) -> bool {
+            !matches!(self, FetchError::Taskward(err) if err.is_shutdown())
+        }
+    }
+
+    impl From<Error> for FetchError {
+        fn from(err: Error) -> Self {
+            FetchError::Taskward(err)
+        }
+    }
+
+    #[retry(
+        attempts = 4,
+        backoff = "1ms..10ms",
+        jitter = false,
+        on = FetchError::Timeout | FetchError::Io(500..=599),
+        when = FetchError::is_transient,
+        total = "1s",
+        budget = 0.5
+    )]
+    pub async fn filtered(mut tries: Vec<u8>, (a, b): (u8, u8)) -> Result<u8, FetchError> {
+        tries.push(a + b);
+        if a > b {
+            Err(FetchError::Io(503))
+        } else {
+            Ok(tries[0])
+        }
+    }
+
+    #[retry(attempts = 2, backoff = "1ms..1ms", on = Error::Timeout { .. })]
+    #[with_timeout("1s")]
+    pub async fn plain(x: u32) -> u32 {
+        x + 1
+    }
+
+    #[with_timeout("5s")]
+    #[retry(budget = false)]
+    #[with_timeout("1s")]
+    pub async fn deadlines(x: u32) -> Result<u32, FetchError> {
+        Ok(x)
+    }
+
+    #[retry]
+    pub async fn one_line() -> std::io::Result<u8> {
+        Ok(1)
+    }
+
+    pub struct Client {
+        pub calls: u32,
+    }
+
+    impl Client {
+        #[retry(backoff = "1ms..1ms")]
+        pub async fn by_mut(&mut self) -> Result<u32, FetchError> {
+            self.calls += 1;
+            if self.calls < 2 {
+                Err(FetchError::Timeout)
+            } else {
+                Ok(self.calls)
+            }
+        }
+
+        #[retry]
+        pub async fn by_arc(self: Arc<Self>, key: &str) -> Result<usize, FetchError> {
+            Ok(key.len() + self.calls as usize)
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retried_shapes_run_and_their_futures_are_send() {
+    use retried::{Client, deadlines, filtered, one_line, plain};
+    assert_eq!(tokio::spawn(filtered(vec![], (1, 2))).await.unwrap(), Ok(3));
+    assert_eq!(tokio::spawn(plain(1)).await.unwrap(), Ok(2));
+    assert_eq!(tokio::spawn(deadlines(3)).await.unwrap(), Ok(3));
+    assert_eq!(tokio::spawn(one_line()).await.unwrap().unwrap(), 1);
+    let mut client = Client { calls: 0 };
+    let by_mut = assert_send(async move { client.by_mut().await });
+    assert_eq!(tokio::spawn(by_mut).await.unwrap(), Ok(2));
+    let client = Arc::new(Client { calls: 1 });
+    assert_eq!(tokio::spawn(client.by_arc("ab")).await.unwrap(), Ok(3));
+}

@@ -10,6 +10,9 @@
 //! - `#[graceful]` outside `#[supervised]`: a `restart = "always"` worker ends after its run at
 //!   shutdown, no restart begins once shutdown has begun, and a backoff ends at the trigger.
 //! - `#[graceful]` outside `#[bounded]`: calls waiting for a permit are tracked too.
+//! - `#[retry]` with `#[bounded]`: inside, the permit is given back before each backoff; outside,
+//!   held through it; `#[graceful]` outside `#[retry]` tracks the call, backoff included (its
+//!   interplay with `#[with_timeout]` is in `retry.rs`).
 
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -292,4 +295,63 @@ async fn a_deadline_per_run_and_one_for_the_whole_call() {
         matches!(err, Error::Timeout { limit, .. } if limit == MS(1000)),
         "{err:?}"
     );
+}
+
+// `#[retry]` with `#[bounded]` and `#[graceful]`: inside the retry, each attempt takes a permit and
+// gives it back before the backoff; outside, the permit is held through the backoff (the
+// `permit_held_across_retries` lint says so); `#[graceful]` outside tracks the call, backoff
+// included.
+static PER_ATTEMPT: Bulkhead = Bulkhead::new(1);
+static THROUGH_BACKOFF: Bulkhead = Bulkhead::new(1);
+static RETRIED: LazyLock<Shutdown> = LazyLock::new(Shutdown::new);
+
+#[taskward::retry(attempts = 2, backoff = "100ms..100ms")]
+#[bounded(in = PER_ATTEMPT)]
+async fn permit_per_attempt() -> std::io::Result<()> {
+    sleep(MS(10)).await;
+    Err(std::io::Error::other("down"))
+}
+
+#[bounded(in = THROUGH_BACKOFF, allow(permit_held_across_retries))]
+#[taskward::retry(attempts = 2, backoff = "100ms..100ms")]
+async fn permit_through_backoff() -> std::io::Result<()> {
+    sleep(MS(10)).await;
+    Err(std::io::Error::other("down"))
+}
+
+#[graceful(in = &RETRIED)]
+#[taskward::retry(attempts = 2, backoff = "100ms..100ms")]
+async fn tracked_through_backoff() -> std::io::Result<()> {
+    sleep(MS(10)).await;
+    Err(std::io::Error::other("down"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_gives_a_permit_back_before_its_backoff_when_outside_bounded() {
+    let calls = [
+        tokio::spawn(permit_per_attempt()),
+        tokio::spawn(permit_through_backoff()),
+        tokio::spawn(tracked_through_backoff()),
+    ];
+    // During the first attempt (0..10ms), then during the backoff (10..110ms).
+    sleep(MS(5)).await;
+    assert_eq!(
+        (PER_ATTEMPT.in_flight(), THROUGH_BACKOFF.in_flight()),
+        (1, 1)
+    );
+    assert_eq!(RETRIED.in_flight(), 1);
+    sleep(MS(50)).await;
+    assert_eq!(
+        (PER_ATTEMPT.in_flight(), THROUGH_BACKOFF.in_flight()),
+        (0, 1)
+    );
+    assert_eq!(RETRIED.in_flight(), 1);
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap_err().to_string(), "down");
+    }
+    assert_eq!(
+        (PER_ATTEMPT.in_flight(), THROUGH_BACKOFF.in_flight()),
+        (0, 0)
+    );
+    assert_eq!(RETRIED.in_flight(), 0);
 }

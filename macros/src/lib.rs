@@ -51,3 +51,8 @@ pub fn graceful(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn blocking(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand(Kind::Blocking, args.into(), item.into()).into()
 }
+
+#[proc_macro_attribute]
+pub fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand(Kind::Retry, args.into(), item.into()).into()
+}

@@ -4,9 +4,12 @@
 //! constant named after the lint, spanned at the attribute, whose note says what is wrong and how
 //! to acknowledge it. `allow(name)` on any attribute of the stack acknowledges one.
 
+use core::time::Duration;
+
 use proc_macro2::{Span, TokenStream};
 use quote::quote_spanned;
 
+use crate::attrs::Runs;
 use crate::duration::show;
 use crate::generate::m;
 use crate::item::AsyncFn;
@@ -17,6 +20,10 @@ pub const NAMES: &[&str] = &[
     "permit_held_across_restarts",
     "deadline_before_first_restart",
     "span_per_restart",
+    "permit_held_across_retries",
+    "deadline_shorter_than_retries",
+    "total_shorter_than_retries",
+    "span_per_retry",
 ];
 
 /// One finding: where, the lint's name (one of [`NAMES`]), and the message.
@@ -33,6 +40,8 @@ pub fn check(stack: &Stack, func: &AsyncFn) -> Vec<Finding> {
     let mut findings = Vec::new();
     permit_held_across_reruns(stack, &mut findings);
     deadline_before_first_rerun(stack, &mut findings);
+    deadline_shorter_than_runs(stack, &mut findings);
+    total_shorter_than_runs(stack, &mut findings);
     span_per_rerun(stack, func, &mut findings);
     findings
 }
@@ -73,7 +82,7 @@ fn permit_held_across_reruns(stack: &Stack, findings: &mut Vec<Finding>) {
         findings.push(Finding {
             span: holder.span,
             attribute: holding,
-            name: format!("permit_held_across_{}s", rerun.noun),
+            name: format!("permit_held_across_{}", rerun.plural),
             message: format!(
                 "#[{holding}] above #[{rerunning}] holds its permit through every {noun} and backoff sleep; put #[{holding}] below #[{rerunning}] to hold it only while a run is in progress",
                 noun = rerun.noun,
@@ -89,6 +98,10 @@ fn deadline_before_first_rerun(stack: &Stack, findings: &mut Vec<Finding>) {
     let Some((rerun_at, rerun)) = stack.first_rerun() else {
         return;
     };
+    if rerun.bounded.is_some() {
+        // All the runs are checked: `deadline_shorter_than_runs`.
+        return;
+    }
     let Some((outer_layer, outer)) = stack.layers[..rerun_at]
         .iter()
         .find_map(|layer| layer.caps().deadline.map(|limit| (layer, limit)))
@@ -122,6 +135,113 @@ fn deadline_before_first_rerun(stack: &Stack, findings: &mut Vec<Finding>) {
             stack.layers[rerun_at].name(),
             rerun.noun,
             rerun.noun,
+        ),
+    });
+}
+
+/// The deadline of a run cut by its own per-run deadline below the rerunning layer, if any.
+fn per_run_deadline(stack: &Stack, rerun_at: usize) -> Duration {
+    stack.layers[rerun_at + 1..]
+        .iter()
+        .find_map(|layer| layer.caps().deadline)
+        .unwrap_or_default()
+}
+
+/// What the runs of a layer that runs the body at most `most` times need: `runs` of them, each
+/// cut at its own deadline, and every backoff delay at its shortest.
+fn runs_need(runs: &Runs, per_run: Duration, counted: u32) -> Duration {
+    per_run
+        .saturating_mul(counted)
+        .saturating_add(runs.backoffs)
+}
+
+/// Why `counted` runs (and the backoff delays between them and the next) need that long, for
+/// the messages.
+fn runs_why(runs: &Runs, per_run: Duration, counted: u32) -> String {
+    if per_run.is_zero() {
+        format!(
+            "the backoff delays between them take at least {}",
+            show(runs.backoffs)
+        )
+    } else {
+        format!(
+            "when each is cut at its own deadline ({}), {} attempts and the backoff delays (at least {}) take {}",
+            show(per_run),
+            counted,
+            show(runs.backoffs),
+            show(runs_need(runs, per_run, counted)),
+        )
+    }
+}
+
+/// The latency budget of a deadline around a layer that runs the body at most so many times
+/// (`#[retry]`): when the deadline ends before all the runs could be made (each cut at its own
+/// deadline, the backoff delays at their shortest), the last ones can never run, or are cut.
+fn deadline_shorter_than_runs(stack: &Stack, findings: &mut Vec<Finding>) {
+    let Some((rerun_at, rerun)) = stack.first_rerun() else {
+        return;
+    };
+    let Some(runs) = rerun.bounded else {
+        return;
+    };
+    let Some((outer_layer, outer)) = stack.layers[..rerun_at]
+        .iter()
+        .find_map(|layer| layer.caps().deadline.map(|limit| (layer, limit)))
+    else {
+        return;
+    };
+    let per_run = per_run_deadline(stack, rerun_at);
+    if runs.most < 2 || outer > runs_need(&runs, per_run, runs.most) {
+        return;
+    }
+    let rerunning = stack.layers[rerun_at].name();
+    findings.push(Finding {
+        span: outer_layer.span,
+        attribute: outer_layer.name(),
+        name: format!("deadline_shorter_than_{}", rerun.plural),
+        message: format!(
+            "the deadline of {} is too short for the {} attempts of #[{rerunning}]: {}{}; lengthen the deadline, lower `attempts`, or shorten the backoff",
+            show(outer),
+            runs.most,
+            runs_why(&runs, per_run, runs.most),
+            if per_run.is_zero() {
+                ", so the last could never begin"
+            } else {
+                ""
+            },
+        ),
+    });
+}
+
+/// `total` against the runs it caps: when even in the shortest case the last run could not begin
+/// within it (the runs before it cut at their own deadline, the backoff delays at their
+/// shortest), `total` takes runs away that the number of attempts promises.
+fn total_shorter_than_runs(stack: &Stack, findings: &mut Vec<Finding>) {
+    let Some((rerun_at, rerun)) = stack.first_rerun() else {
+        return;
+    };
+    let Some(runs) = rerun.bounded else {
+        return;
+    };
+    let Some(total) = runs.total else {
+        return;
+    };
+    let per_run = per_run_deadline(stack, rerun_at);
+    let before_last = runs.most.saturating_sub(1);
+    if runs.most < 2 || total > runs_need(&runs, per_run, before_last) {
+        return;
+    }
+    let layer = &stack.layers[rerun_at];
+    findings.push(Finding {
+        span: layer.span,
+        attribute: layer.name(),
+        name: format!("total_shorter_than_{}", rerun.plural),
+        message: format!(
+            "`total = \"{}\"` is too short for the {} attempts of #[{}]: {}, so the last could never begin within it; lengthen `total`, lower `attempts`, or shorten the backoff",
+            show(total),
+            runs.most,
+            layer.name(),
+            runs_why(&runs, per_run, before_last),
         ),
     });
 }
@@ -168,25 +288,95 @@ mod tests {
     /// and `allow(..)` silences exactly the named one.
     #[test]
     fn findings_are_named_in_the_list_and_allowed_one_by_one() {
-        let stack = |allow: proc_macro2::TokenStream| {
+        let stack_with = |rerun: proc_macro2::TokenStream, allow: proc_macro2::TokenStream| {
             expand(
                 Kind::WithTimeout,
                 quote!("1ms" #allow),
                 quote! {
                     #[bounded(1)]
-                    #[supervised]
+                    #rerun
                     // As `#[tracing::instrument]` above leaves the body.
                     async fn f() -> Result<(), E> { let __tracing_attr_span = (); Ok(()) }
                 },
             )
             .to_string()
         };
-        let all = stack(quote!());
+        let stack = |allow| stack_with(quote!(#[supervised]), allow);
+        let all = stack(quote!()) + &stack_with(quote!(#[retry(total = "1ms")]), quote!());
         for name in NAMES {
             assert!(all.contains(&format!("const {name}")), "{name}: {all}");
         }
         let one = stack(quote!(, allow(deadline_before_first_restart)));
         assert!(one.contains("const permit_held_across_restarts"));
         assert!(!one.contains("const deadline_before_first_restart"));
+    }
+
+    /// The latency budget of `#[retry]`: every attempt must fit in an outer deadline (each cut at
+    /// its own, the backoff at its shortest), and the last must be able to begin within `total`.
+    #[test]
+    fn the_attempts_of_a_retry_must_fit_in_its_deadlines() {
+        let lints = |retry: proc_macro2::TokenStream, inner: &str| {
+            let inner = (!inner.is_empty()).then(|| quote!(#[with_timeout(#inner)]));
+            let out = expand(
+                Kind::Retry,
+                retry,
+                quote!(#inner async fn f() -> Result<(), E> { Ok(()) }),
+            );
+            let text = out.to_string();
+            [
+                "deadline_shorter_than_retries",
+                "total_shorter_than_retries",
+            ]
+            .into_iter()
+            .filter(|name| text.contains(&format!("const {name}")))
+            .collect::<Vec<_>>()
+        };
+        // With a deadline above `#[retry]`, the expansion starts at it.
+        let above = |outer: &str, retry: proc_macro2::TokenStream, inner: &str| {
+            let inner = (!inner.is_empty()).then(|| quote!(#[with_timeout(#inner)]));
+            let out = expand(
+                Kind::WithTimeout,
+                quote!(#outer),
+                quote!(#[retry(#retry)] #inner async fn f() -> Result<(), E> { Ok(()) }),
+            );
+            let text = out.to_string();
+            [
+                "deadline_shorter_than_retries",
+                "total_shorter_than_retries",
+            ]
+            .into_iter()
+            .filter(|name| text.contains(&format!("const {name}")))
+            .collect::<Vec<_>>()
+        };
+        let none: Vec<&str> = Vec::new();
+        let deadline = vec!["deadline_shorter_than_retries"];
+        let total = vec!["total_shorter_than_retries"];
+        // Jittered: 2 delays of at least 100ms (the default backoff) between 3 attempts.
+        assert_eq!(above("201ms", quote!(), ""), none);
+        assert_eq!(above("200ms", quote!(), ""), deadline);
+        // Not jittered: exactly 100ms + 200ms + 400ms between 4 attempts.
+        assert_eq!(
+            above("701ms", quote!(attempts = 4, jitter = false), ""),
+            none
+        );
+        assert_eq!(
+            above("700ms", quote!(attempts = 4, jitter = false), ""),
+            deadline
+        );
+        // Each of 3 attempts cut at 1s, and 200ms of backoff.
+        assert_eq!(above("3201ms", quote!(), "1s"), none);
+        assert_eq!(above("3200ms", quote!(), "1s"), deadline);
+        // One attempt: nothing to fit.
+        assert_eq!(above("1ns", quote!(attempts = 1), ""), none);
+        // `total`: the last attempt must begin strictly within it.
+        assert_eq!(lints(quote!(total = "201ms"), ""), none);
+        assert_eq!(lints(quote!(total = "200ms"), ""), total);
+        // ... after the attempts before it, each cut at its own deadline.
+        assert_eq!(lints(quote!(total = "2201ms"), "1s"), none);
+        assert_eq!(lints(quote!(total = "2200ms"), "1s"), total);
+        assert_eq!(
+            above("200ms", quote!(total = "100ms"), ""),
+            [deadline[0], total[0]]
+        );
     }
 }

@@ -24,12 +24,34 @@ impl Parse for RawArg {
         {
             let key = Ident::parse_any(input)?;
             input.parse::<Token![=]>()?;
-            let value = ungroup(input.parse()?);
+            let value = if key == "on" {
+                // A pattern (`#[retry(on = E::A | E::B(_))]`), which need not be an expression:
+                // its tokens as written, up to the next comma.
+                Expr::Verbatim(until_comma(input)?)
+            } else {
+                ungroup(input.parse()?)
+            };
             Ok(RawArg::Named { key, value })
         } else {
             Ok(RawArg::Positional(ungroup(input.parse()?)))
         }
     }
+}
+
+/// The tokens up to the next comma (not inside a group), or to the end.
+fn until_comma(input: ParseStream) -> syn::Result<TokenStream> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        let mut tokens = TokenStream::new();
+        while let Some((tt, next)) = rest.token_tree() {
+            if matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == ',') {
+                break;
+            }
+            tokens.extend([tt]);
+            rest = next;
+        }
+        Ok((tokens, rest))
+    })
 }
 
 /// A value as written, out of the invisible groups that `macro_rules!` puts around a fragment

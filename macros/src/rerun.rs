@@ -1,4 +1,4 @@
-//! What a body that runs more than once needs (`#[supervised]` now; `#[retry]` and hedging use the
+//! What a body that runs more than once needs (`#[supervised]` and `#[retry]`; hedging will use the
 //! same): fresh copies of the arguments for each run, `self` re-borrowed under an alias that the
 //! body's `self` is renamed to, the `mut` of argument bindings moved to the copies, and the arms of
 //! the loop that decides after each run.
@@ -359,10 +359,26 @@ fn rename_inline_self(text: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// A description of the body's error `error` for a tracing event (a `Described`, which borrows
+/// it): its `Display`, else its `Debug`, else its type name.
+pub fn describe(error: &TokenStream) -> TokenStream {
+    quote_spanned! {m()=>
+        {
+            #[allow(unused_imports)]
+            use ::taskward::__private::{DescribeDebug as _, DescribeDisplay as _, DescribeOther as _};
+            (&&&::taskward::__private::Describe(&#error)).__taskward_describe()
+        }
+    }
+}
+
 /// The arms of a rerun loop's `match` over a run's outcome, `Result<X, Panic>`: `X` is the
 /// body's output `O` (`Result<_, Error>`-wrapped when a layer inside can fail), and `O` is a
 /// `Result` when the function returns one. The loop yields `Result<O, taskward::Error>`. The
 /// driver, `__taskward_supervisor`, decides after each run whether to go again.
+///
+/// `#[retry]` writes arms of its own: it catches no panic (no `Result<_, Panic>` around a run), it
+/// decides on a reference to the error and returns the attempt's output as it is, and its filters
+/// run before its driver is asked.
 pub fn loop_arms(is_result: bool, inner_fallible: bool) -> TokenStream {
     let ok = |t: TokenStream| quote_spanned!(m()=> ::taskward::__private::Ok(#t));
     let err = |t: TokenStream| quote_spanned!(m()=> ::taskward::__private::Err(#t));
@@ -392,13 +408,7 @@ pub fn loop_arms(is_result: bool, inner_fallible: bool) -> TokenStream {
             }
         }
     };
-    let describe_body_error = quote_spanned! {m()=>
-        {
-            #[allow(unused_imports)]
-            use ::taskward::__private::{DescribeDebug as _, DescribeDisplay as _, DescribeOther as _};
-            (&&&::taskward::__private::Describe(&__taskward_error)).__taskward_describe()
-        }
-    };
+    let describe_body_error = describe(&error);
     // Patterns over `X`, innermost first.
     let (mut success, mut body_error) = if is_result {
         (ok(value), Some(err(error.clone())))

@@ -116,6 +116,46 @@ pub fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
             ),
         ));
     }
+    if let Some((first_at, _)) = stack.first_rerun()
+        && let Some(second) = stack.layers[first_at + 1..]
+            .iter()
+            .find(|layer| layer.caps().reruns.is_some())
+    {
+        let (first, second_name) = (stack.layers[first_at].name(), second.name());
+        return Err(syn::Error::new(
+            second.span,
+            format!(
+                "#[{second_name}] and #[{first}] both run the body again, each with its own backoff: together the runs would multiply (each run of #[{first}] making every run of #[{second_name}]); keep one of them on this function, or move the body into a function of its own with the other"
+            ),
+        ));
+    }
+    for (i, layer) in stack.layers.iter().enumerate() {
+        let Some(why) = layer.caps().needs_err else {
+            continue;
+        };
+        if matches!(func.output(), Output::Result(_))
+            || stack.layers[i + 1..].iter().any(|inner| inner.caps().fails)
+        {
+            continue;
+        }
+        let name = layer.name();
+        let (span, what) = match func.output() {
+            Output::Plain(ty) => (
+                syn::spanned::Spanned::span(ty),
+                format!("`{}` is not a `Result`", ty.to_token_stream()),
+            ),
+            _ => (
+                func.sig.ident.span(),
+                format!("`{}` returns `()`", func.sig.ident),
+            ),
+        };
+        return Err(syn::Error::new(
+            span,
+            format!(
+                "#[{name}] {why}, so the function must return a `Result`, and {what}: return `Result<T, E>` (or an alias whose name ends in `Result`), or put an attribute that can fail, such as #[with_timeout], below #[{name}] (its `Err` is then a `taskward::Error`)"
+            ),
+        ));
+    }
     for layer in &stack.layers {
         layer.opts.validate(layer.span, func)?;
     }

@@ -24,7 +24,7 @@ pub mod bounded {
 
 /// `#[with_timeout]`: a deadline for each call.
 pub mod with_timeout {
-    pub use crate::with_timeout::{Timeout, timeout};
+    pub use crate::with_timeout::{Timeout, deadline, timeout, timeout_at};
 }
 
 /// `#[graceful]`: each call tracked by a `Shutdown` coordinator.
@@ -46,4 +46,10 @@ pub mod fallback {
 /// `#[blocking]`: the body of a plain `fn` run on tokio's blocking pool.
 pub mod blocking {
     pub use crate::blocking::{Blocking, BlockingArg, BlockingOutput, arg, arg_value, run};
+}
+
+/// `#[retry]`: a call whose body runs again after an `Err`, within its attempts, its time cap and
+/// the function's retry budget.
+pub mod retry {
+    pub use crate::retry::{Outcome, Retry, RetryBudget, RetryPolicy, failure, when};
 }

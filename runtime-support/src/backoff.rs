@@ -1,5 +1,5 @@
 //! Exponential backoff with jitter: the delays between the runs of a body, shared by
-//! `#[supervised]` and the coming `#[retry]`.
+//! `#[supervised]` and `#[retry]`.
 
 use core::cell::Cell;
 use std::time::Duration;
@@ -13,11 +13,12 @@ std::thread_local! {
 /// Seeds the jitter of the backoff delays drawn on the current thread, so that tests with paused
 /// time see the same delays on every run.
 ///
-/// Every `#[supervised]` delay with `jitter = true` (the default) is drawn from a generator of the
-/// thread that runs the call. On a current-thread runtime, the default of `#[tokio::test]`, every
-/// call runs on the test's thread: after `seed_jitter(seed)`, the same calls restart at exactly
-/// the same instants, and another seed gives other instants. On a multi-thread runtime a call may
-/// move between threads, so the delays are not reproducible that way.
+/// Every `#[supervised]` and `#[retry]` delay with `jitter = true` (the default) is drawn from a
+/// generator of the thread that runs the call. On a current-thread runtime, the default of
+/// `#[tokio::test]`, every call runs on the test's thread: after `seed_jitter(seed)`, the same
+/// calls restart (or retry) at exactly the same instants, and another seed gives other instants.
+/// On a multi-thread runtime a call may move between threads, so the delays are not reproducible
+/// that way.
 ///
 /// ```
 /// use std::sync::atomic::{AtomicU32, Ordering};

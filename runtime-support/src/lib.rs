@@ -19,6 +19,7 @@ mod sync;
 // One module per attribute, and the coordinator that `#[graceful]` calls register with.
 mod bounded;
 mod graceful;
+mod retry;
 mod shutdown;
 mod supervised;
 mod with_timeout;

@@ -5,7 +5,9 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 use core::time::Duration;
 
-use crate::duration::DisplayDuration;
+use tokio::time::Instant;
+
+use crate::duration::{DisplayDuration, instant_after};
 use crate::error::Error;
 use crate::meta::Meta;
 
@@ -14,6 +16,30 @@ use crate::meta::Meta;
 pub fn timeout<F: Future>(meta: &'static Meta, limit: Duration, fut: F) -> Timeout<F> {
     Timeout {
         inner: tokio::time::timeout(limit, fut),
+        meta,
+        limit,
+    }
+}
+
+/// The deadline of a call that starts now with `limit`: what [`timeout_at`] takes, and what a
+/// `#[retry]` below the `#[with_timeout]` in the same stack reads so that its backoff never
+/// sleeps past it.
+#[inline]
+#[must_use]
+pub fn deadline(limit: Duration) -> Instant {
+    instant_after(Instant::now(), limit)
+}
+
+/// [`timeout`] with its deadline computed beforehand by [`deadline`]: the same future.
+#[inline]
+pub fn timeout_at<F: Future>(
+    meta: &'static Meta,
+    deadline: Instant,
+    limit: Duration,
+    fut: F,
+) -> Timeout<F> {
+    Timeout {
+        inner: tokio::time::timeout_at(deadline, fut),
         meta,
         limit,
     }

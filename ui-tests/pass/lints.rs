@@ -25,6 +25,11 @@ pub const SMALL_LIMIT: u8 = 3;
 /// A shared bulkhead for `in = POOL`.
 pub static POOL: taskward::Bulkhead = taskward::Bulkhead::new(4);
 
+/// A predicate for `#[retry(when = ..)]`.
+pub fn transient(err: &taskward::Error) -> bool {
+    !err.is_shutdown()
+}
+
 /// A trait implemented with annotated `async fn`s.
 pub trait Fetch {
     /// Fetches `key`.
@@ -96,6 +101,25 @@ stacks! {
         )]
         #[taskward::bounded(in = super::POOL, wait = "10ms")]
         #[taskward::with_timeout(core::time::Duration::from_millis(1500))]
+    }
+    mod retry_with_timeout { #[taskward::retry] #[taskward::with_timeout("1s")] }
+    mod with_timeout_retry {
+        #[taskward::with_timeout("5s")]
+        #[taskward::retry(budget = false)]
+        #[taskward::with_timeout("1s")]
+    }
+    mod retry_options {
+        #[taskward::graceful]
+        #[taskward::retry(
+            attempts = 5,
+            backoff = "10ms..1s",
+            jitter = false,
+            on = Error::Timeout { .. } | Error::Rejected { .. },
+            when = super::transient,
+            total = "10s",
+            budget = 0.1
+        )]
+        #[taskward::bounded(2, wait = "10ms")]
     }
 
     shapes {

@@ -83,6 +83,13 @@ stacks! {
         #[taskward::bounded(in = super::POOL)]
         #[taskward::with_timeout("1s")]
     }
+    mod retry_with_timeout { #[taskward::retry] #[taskward::with_timeout("1s")] }
+    mod with_timeout_retry {
+        #[taskward::with_timeout("5s")]
+        #[taskward::retry(total = "4s", on = taskward::Error::Timeout { .. })]
+        #[taskward::bounded(2)]
+        #[taskward::with_timeout("1s")]
+    }
 
     shapes {
         use std::cell::Cell;

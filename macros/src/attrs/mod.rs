@@ -20,6 +20,7 @@ use crate::options::RawArg;
 pub mod blocking;
 pub mod bounded;
 pub mod graceful;
+pub mod retry;
 pub mod supervised;
 pub mod with_timeout;
 
@@ -75,6 +76,13 @@ pub struct Caps {
     /// (`#[blocking]`): the function becomes an `async fn`, and the attribute is the innermost of
     /// the stack (the layers above wrap the future of its call).
     pub plain_fn: bool,
+    /// The layer reads the deadlines of the `#[with_timeout]` layers above it in the stack: they
+    /// publish their deadline `Instant` to it (`#[retry]`'s backoff never sleeps past one).
+    pub reads_deadlines: bool,
+    /// The layer acts on the `Err` of the layers inside, so the function must return a `Result`
+    /// or a layer inside must be able to fail; the reason, for the message ("runs the body again
+    /// when it returns an `Err`").
+    pub needs_err: Option<&'static str>,
 }
 
 /// How an attribute runs the body again, for the messages and the latency budget.
@@ -82,8 +90,25 @@ pub struct Caps {
 pub struct Rerun {
     /// The word for one more run: "restart".
     pub noun: &'static str,
+    /// Its plural, for the names of the lints: "restarts".
+    pub plural: &'static str,
     /// The shortest wait before the body runs again.
     pub first_delay: Duration,
+    /// When the runs of one call are bounded in number (`#[retry]`'s `attempts`), what all of
+    /// them need; `None` for a layer that reruns until a budget over time is spent.
+    pub bounded: Option<Runs>,
+}
+
+/// The runs of a layer that runs the body at most so many times, for the latency budget.
+#[derive(Clone, Copy)]
+pub struct Runs {
+    /// The most runs of one call, the first included.
+    pub most: u32,
+    /// The backoff delays between them, all added, in the shortest case (with jitter, every
+    /// delay at its lower end).
+    pub backoffs: Duration,
+    /// A cap on the whole call within which every run must begin, if any (`#[retry]`'s `total`).
+    pub total: Option<Duration>,
 }
 
 /// Where an error about an attribute as a whole points: the whole of its path as written
@@ -249,6 +274,7 @@ attributes! {
     Supervised => supervised::Supervised,
     Graceful => graceful::Graceful,
     Blocking => blocking::Blocking,
+    Retry => retry::Retry,
 }
 
 #[cfg(test)]

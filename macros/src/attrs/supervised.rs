@@ -109,7 +109,9 @@ impl Attribute for Supervised {
             fails: true,
             reruns: Some(Rerun {
                 noun: "restart",
+                plural: "restarts",
                 first_delay: self.backoff_min,
+                bounded: None,
             }),
             ..Caps::default()
         }

@@ -101,6 +101,28 @@ impl Attribute for WithTimeout {
             rerun: mode.rerun || self.fallback.is_some(),
         };
         let (inner, inner_fallible) = g.chain(i + 1, mode);
+        if g.stack.layers[i + 1..]
+            .iter()
+            .any(|layer| layer.caps().reads_deadlines)
+        {
+            // The deadline, computed once, for the timer and for the layer below that reads it.
+            let deadline = deadline_name(i);
+            let call = quote_spanned! {m()=>
+                ::taskward::__private::with_timeout::timeout_at(&__TASKWARD_META, #deadline, #limit, #inner)
+            };
+            let value = if inner_fallible {
+                quote_spanned!(m()=> ::taskward::__private::flatten(#call.await))
+            } else {
+                quote_spanned!(m()=> #call.await)
+            };
+            let code = quote_spanned! {m()=>
+                {
+                    let #deadline = ::taskward::__private::with_timeout::deadline(#limit);
+                    #value
+                }
+            };
+            return (Code::Value(code), true);
+        }
         let call = quote_spanned! {m()=>
             ::taskward::__private::with_timeout::timeout(&__TASKWARD_META, #limit, #inner)
         };
@@ -110,6 +132,12 @@ impl Attribute for WithTimeout {
             None => (layer, true),
         }
     }
+}
+
+/// The name of the deadline `Instant` of the `#[with_timeout]` of layer `i`, when a layer below
+/// it reads it ([`Caps::reads_deadlines`]).
+pub fn deadline_name(i: usize) -> syn::Ident {
+    quote::format_ident!("__taskward_deadline_{}", i, span = m())
 }
 
 /// `#[with_timeout(ms = 300)]`: it takes no `key = value` options, only its duration; when the key

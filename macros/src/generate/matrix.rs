@@ -36,6 +36,18 @@ fn stacks() -> Vec<(Kind, TokenStream, TokenStream)> {
             quote!("10s"),
             quote!(#[supervised(backoff = "10ms..1s")] #[bounded(2, wait = "0s")] #[with_timeout("1s")]),
         ),
+        // `#[retry]` needs an `Err`: a deadline per attempt gives every shape one.
+        (Kind::Retry, quote!(), quote!(#[with_timeout("1s")])),
+        (
+            Kind::WithTimeout,
+            quote!("10s"),
+            quote!(#[retry(attempts = 4, on = Error::Timeout { .. }, when = transient, total = "5s", budget = 0.1)] #[bounded(2)] #[with_timeout("1s")]),
+        ),
+        (
+            Kind::Graceful,
+            quote!(),
+            quote!(#[retry(jitter = false, budget = false)] #[with_timeout("1s")]),
+        ),
     ]
 }
 

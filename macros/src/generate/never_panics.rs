@@ -50,6 +50,18 @@ fn arg_piece() -> impl Strategy<Value = TokenStream> {
         quote!({}),
         quote!(LIMIT),
         quote!(Self::LIMIT),
+        quote!(attempts = 3),
+        quote!(attempts = 0),
+        quote!(on = E::A | E::B(_)),
+        quote!(on = |e| true),
+        quote!(on),
+        quote!(when = is_transient),
+        quote!(when = 3),
+        quote!(total = "10s"),
+        quote!(budget = 0.2),
+        quote!(budget = 2.5),
+        quote!(budget = false),
+        quote!(allow(deadline_shorter_than_retries)),
     ])
 }
 
@@ -60,6 +72,7 @@ fn item_piece() -> impl Strategy<Value = TokenStream> {
         quote!(#[with_timeout("1s")]),
         quote!(#[supervised]),
         quote!(#[graceful(cancel)]),
+        quote!(#[retry(on = E::A)]),
         quote!(#[taskward::bounded = 3]),
         quote!(#[doc = "x"]),
         quote!(pub),
