@@ -45,3 +45,8 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn graceful(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand(Kind::Graceful, args.into(), item.into()).into()
 }
+
+#[proc_macro_attribute]
+pub fn rate_limited(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand(Kind::RateLimited, args.into(), item.into()).into()
+}

@@ -36,3 +36,10 @@ pub mod graceful {
 pub mod supervised {
     pub use crate::supervised::{SupervisePolicy, Supervisor};
 }
+
+/// `#[rate_limited]`: a slot of the function's rate limit for each call.
+pub mod rate_limited {
+    pub use crate::rate_limited::{
+        RateLimitSource, UnsignedCalls, acquire, acquire_within, calls, handle, rejected, unsigned,
+    };
+}

@@ -22,6 +22,8 @@ pub mod graceful;
 pub mod supervised;
 pub mod with_timeout;
 
+pub mod rate_limited;
+
 /// What every attribute module provides.
 pub trait Attribute: Sized {
     /// The attribute's name, as written in `#[name]`.
@@ -241,6 +243,7 @@ attributes! {
     WithTimeout => with_timeout::WithTimeout,
     Supervised => supervised::Supervised,
     Graceful => graceful::Graceful,
+    RateLimited => rate_limited::RateLimited,
 }
 
 #[cfg(test)]
