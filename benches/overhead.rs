@@ -215,6 +215,84 @@ async fn retry_hand_written(x: u64) -> Result<u64, std::io::Error> {
     }
 }
 
+// (h) a rate limit, so high that no call waits: what each call pays for its slot. Against
+// governor used by hand, with its default clock (quanta, read from the TSC, which a paused tokio
+// clock does not drive) and with a clock over tokio's `Instant` (what a test on a paused clock
+// needs, and what `#[rate_limited]` reads), both waiting on tokio's timer when a call is early.
+
+#[taskward::rate_limited(1_000_000_000, per = "1s")]
+async fn rate_limited_taskward(x: u64) -> u64 {
+    black_box(x) + 1
+}
+
+mod by_hand {
+    use std::num::NonZeroU32;
+    use std::ops::Add;
+    use std::sync::LazyLock;
+    use std::time::Duration;
+
+    use governor::clock::{Clock, Reference};
+    use governor::middleware::NoOpMiddleware;
+    use governor::nanos::Nanos;
+    use governor::state::{InMemoryState, NotKeyed};
+    use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+    /// A billion a second: as `#[rate_limited(1_000_000_000, per = "1s")]`.
+    fn quota() -> Quota {
+        Quota::per_second(NonZeroU32::new(1_000_000_000).expect("not zero"))
+    }
+
+    /// governor's default clock (quanta).
+    pub static QUANTA: LazyLock<DefaultDirectRateLimiter> =
+        LazyLock::new(|| RateLimiter::direct(quota()));
+
+    /// An instant of tokio's clock, for governor.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    pub struct TokioInstant(tokio::time::Instant);
+
+    impl Add<Nanos> for TokioInstant {
+        type Output = Self;
+        fn add(self, other: Nanos) -> Self {
+            TokioInstant(self.0 + Duration::from(other))
+        }
+    }
+
+    impl Reference for TokioInstant {
+        fn duration_since(&self, earlier: Self) -> Nanos {
+            self.0.saturating_duration_since(earlier.0).into()
+        }
+        fn saturating_sub(&self, duration: Nanos) -> Self {
+            TokioInstant(self.0.checked_sub(duration.into()).unwrap_or(self.0))
+        }
+    }
+
+    /// tokio's clock, which a paused test clock drives.
+    #[derive(Debug, Clone, Copy, Default)]
+    pub struct TokioClock;
+
+    impl Clock for TokioClock {
+        type Instant = TokioInstant;
+        fn now(&self) -> TokioInstant {
+            TokioInstant(tokio::time::Instant::now())
+        }
+    }
+
+    pub static TOKIO: LazyLock<
+        RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<TokioInstant>>,
+    > = LazyLock::new(|| RateLimiter::direct_with_clock(quota(), TokioClock));
+
+    /// Waits until `limiter` lets a call through, sleeping on tokio's timer.
+    pub async fn ready<C: Clock>(
+        limiter: &RateLimiter<NotKeyed, InMemoryState, C, NoOpMiddleware<C::Instant>>,
+    ) where
+        C::Instant: Reference,
+    {
+        while let Err(not_until) = limiter.check() {
+            tokio::time::sleep(not_until.wait_time_from(limiter.clock().now())).await;
+        }
+    }
+}
+
 /// backon's `Retryable` with the same policy (`with_max_times` counts retries: 2 is 3 attempts),
 /// sleeping on tokio's timer.
 async fn retry_backon(x: u64) -> Result<u64, std::io::Error> {
@@ -228,6 +306,25 @@ async fn retry_backon(x: u64) -> Result<u64, std::io::Error> {
         .retry(policy)
         .sleep(tokio::time::sleep)
         .await
+}
+
+async fn rate_limited_governor(x: u64) -> u64 {
+    by_hand::ready(&by_hand::QUANTA).await;
+    black_box(x) + 1
+}
+
+async fn rate_limited_governor_tokio_clock(x: u64) -> u64 {
+    by_hand::ready(&by_hand::TOKIO).await;
+    black_box(x) + 1
+}
+
+/// governor on tokio's clock that also counts the calls that start, as `RateLimit::started`
+/// does: the same figures as `#[rate_limited]`, for one more atomic read-modify-write per call.
+async fn rate_limited_governor_tokio_clock_counted(x: u64) -> u64 {
+    static STARTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    by_hand::ready(&by_hand::TOKIO).await;
+    STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    black_box(x) + 1
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,6 +370,10 @@ cases! {
     case_retry_taskward => retry_taskward;
     case_retry_hand_written => retry_hand_written;
     case_retry_backon => retry_backon;
+    case_rate_limited_taskward => rate_limited_taskward;
+    case_rate_limited_governor => rate_limited_governor;
+    case_rate_limited_governor_tokio_clock => rate_limited_governor_tokio_clock;
+    case_rate_limited_governor_tokio_clock_counted => rate_limited_governor_tokio_clock_counted;
 }
 
 /// `ServiceBuilder::new().concurrency_limit(8).timeout(1s)`, driven as tower's callers do:
@@ -315,6 +416,18 @@ const CASES: &[(&str, &str, Case)] = &[
     ("retry", "taskward", case_retry_taskward),
     ("retry", "hand_written", case_retry_hand_written),
     ("retry", "backon", case_retry_backon),
+    ("rate_limited", "taskward", case_rate_limited_taskward),
+    ("rate_limited", "governor", case_rate_limited_governor),
+    (
+        "rate_limited",
+        "governor_tokio_clock",
+        case_rate_limited_governor_tokio_clock,
+    ),
+    (
+        "rate_limited",
+        "governor_tokio_clock_counted",
+        case_rate_limited_governor_tokio_clock_counted,
+    ),
 ];
 
 fn runtime() -> Runtime {

@@ -242,6 +242,8 @@ async fn main() {
     // The abandoned digest still runs: wait for it to say so.
     sleep(Duration::from_millis(300)).await;
 
+    rate_limited_tour().await;
+
     println!("\nThat was every attribute. Read the docs with `cargo doc --open`.");
 }
 
@@ -274,4 +276,33 @@ async fn futures_join<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F:
         .into_iter()
         .map(|o| o.expect("every future finished"))
         .collect()
+}
+
+// 6. #[rate_limited]: at most 5 calls start per second, 2 of them back to back; a call whose slot
+// is more than 500ms away is shed at once.
+static PARTNER: taskward::RateLimit =
+    taskward::RateLimit::new(5, Duration::from_secs(1)).with_burst(2);
+
+#[taskward::rate_limited(in = PARTNER, wait = "500ms")]
+async fn partner_quote(item: u32) -> u32 {
+    say!("quote {item} starts");
+    item * 100
+}
+
+async fn rate_limited_tour() {
+    println!(
+        "\n#[rate_limited(in = PARTNER, wait = \"500ms\")], {PARTNER}: 6 quotes at once, one every 200ms after the burst, the slots past 500ms shed"
+    );
+    for result in futures_join((1..=6).map(partner_quote)).await {
+        match result {
+            Ok(price) => say!("price {price}"),
+            Err(err) => say!("{err}"),
+        }
+    }
+    say!(
+        "{} started, {} of them after waiting, {} rejected",
+        PARTNER.started(),
+        PARTNER.waited(),
+        PARTNER.rejected()
+    );
 }

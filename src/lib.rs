@@ -69,3 +69,10 @@ pub use taskward_runtime::{
 
 #[doc(hidden)]
 pub use taskward_runtime::__private;
+
+#[doc = include_str!("docs/attributes/rate_limited.md")]
+#[doc = include_str!("docs/expand/rate_limited.md")]
+#[doc(inline)]
+pub use taskward_macros::rate_limited;
+
+pub use taskward_runtime::RateLimit;

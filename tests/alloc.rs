@@ -308,6 +308,31 @@ async fn deadline_retry_deadline(x: u64, pend: bool) -> u64 {
     body(x, pend).await
 }
 
+// `#[rate_limited]`: a rate so high that no call waits (the fast path), and one low enough that
+// every call after the first few waits for its slot on tokio's timer (the slow path), alone and
+// in a stack.
+
+#[taskward::rate_limited(1_000_000_000, per = "1s")]
+async fn rate_limited_only(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+/// One call every 10ms, waited for on tokio's timer (on a paused clock: see below).
+static EVERY_10MS: taskward::RateLimit =
+    taskward::RateLimit::new(1, std::time::Duration::from_millis(10)).with_burst(1);
+
+#[taskward::rate_limited(in = EVERY_10MS)]
+async fn rate_limited_waiting(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+#[taskward::rate_limited(1_000_000_000, per = "1s", wait = "1s")]
+#[bounded(8)]
+#[with_timeout("1s")]
+async fn rate_limited_stack(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
 #[test]
 fn retry_does_not_allocate_when_the_first_attempt_succeeds() {
     assert_eq!(allocations_per_call(retry_only), 0);
@@ -334,4 +359,27 @@ async fn retried_once(x: u64, pend: bool) -> Result<u64, std::io::ErrorKind> {
 fn a_retry_does_not_allocate_either() {
     assert_eq!(allocations_per_call(retried_once), 0);
     assert!(FAILURES.load(std::sync::atomic::Ordering::Relaxed) >= 2 * CALLS);
+}
+
+#[test]
+fn rate_limited_does_not_allocate() {
+    assert_eq!(allocations_per_call(rate_limited_only), 0);
+    assert_eq!(allocations_per_call(rate_limited_stack), 0);
+}
+
+#[test]
+fn rate_limited_does_not_allocate_when_calls_wait() {
+    // The clock paused by the first call, so that the test takes no time: every call after it
+    // waits for its slot (a wake-up is late by at most the timer's millisecond or two, which
+    // leaves the next slot 10ms later still ahead).
+    static PAUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let calls = |x, pend| async move {
+        if !PAUSED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            tokio::time::pause();
+        }
+        rate_limited_waiting(x, pend).await
+    };
+    assert_eq!(allocations_per_call(calls), 0);
+    // Every call but the first waited for its slot.
+    assert_eq!(EVERY_10MS.waited(), 16 + CALLS - 1);
 }

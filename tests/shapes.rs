@@ -423,6 +423,60 @@ mod retried {
     }
 }
 
+// `#[rate_limited]`: a rate of its own (literal and `const`), a shared `static`, a limit per
+// instance (borrowed by `&self` and `&mut self` methods, an `Arc` cloned), an argument, `wait`.
+
+static RATE: taskward::RateLimit =
+    taskward::RateLimit::new(100, Duration::from_secs(1)).with_burst(10);
+
+const RATE_CALLS: usize = 100;
+
+#[taskward::rate_limited(100, per = "1s")]
+async fn rate_own(x: u32) -> u32 {
+    x + 1
+}
+
+#[taskward::rate_limited(RATE_CALLS, per = "1s", burst = 10)]
+async fn rate_const() -> usize {
+    RATE_CALLS
+}
+
+#[taskward::rate_limited(in = RATE, wait = "10ms")]
+#[with_timeout("1s")]
+async fn rate_shared(x: u32) -> u32 {
+    x + 2
+}
+
+#[taskward::rate_limited(in = limit)]
+async fn rate_argument(limit: &taskward::RateLimit, x: u32) -> u32 {
+    x + u32::from(limit.burst() > 1)
+}
+
+struct Limited {
+    limit: taskward::RateLimit,
+    shared: Arc<taskward::RateLimit>,
+    calls: u32,
+}
+
+impl Limited {
+    #[taskward::rate_limited(in = &self.limit)]
+    async fn by_ref(&self) -> u32 {
+        self.calls
+    }
+
+    #[taskward::rate_limited(in = &self.limit)]
+    async fn by_mut(&mut self) -> u32 {
+        self.calls += 1;
+        self.calls
+    }
+
+    #[taskward::rate_limited(in = &self.shared, wait = "0s")]
+    async fn by_mut_shared(&mut self) -> u32 {
+        self.calls += 1;
+        self.calls
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retried_shapes_run_and_their_futures_are_send() {
     use retried::{Client, deadlines, filtered, one_line, plain};
@@ -435,4 +489,31 @@ async fn retried_shapes_run_and_their_futures_are_send() {
     assert_eq!(tokio::spawn(by_mut).await.unwrap(), Ok(2));
     let client = Arc::new(Client { calls: 1 });
     assert_eq!(tokio::spawn(client.by_arc("ab")).await.unwrap(), Ok(3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limited_shapes_run_and_their_futures_are_send() {
+    assert_eq!(tokio::spawn(rate_own(1)).await.unwrap(), 2);
+    assert_eq!(tokio::spawn(rate_const()).await.unwrap(), 100);
+    assert_eq!(tokio::spawn(rate_shared(1)).await.unwrap(), Ok(3));
+    let limit = taskward::RateLimit::new(5, Duration::from_secs(1));
+    assert_eq!(rate_argument(&limit, 1).await, 2);
+    let limited = Arc::new(Limited {
+        limit: taskward::RateLimit::new(100, Duration::from_secs(1)),
+        shared: Arc::new(taskward::RateLimit::new(100, Duration::from_secs(1))),
+        calls: 0,
+    });
+    let by_ref = Arc::clone(&limited);
+    assert_eq!(
+        tokio::spawn(async move { by_ref.by_ref().await })
+            .await
+            .unwrap(),
+        0
+    );
+    let mut owned = Arc::into_inner(limited).unwrap();
+    let by_mut = assert_send(async move {
+        let first = owned.by_mut().await;
+        (first, owned.by_mut_shared().await)
+    });
+    assert_eq!(tokio::spawn(by_mut).await.unwrap(), (1, Ok(2)));
 }

@@ -551,3 +551,95 @@ fn retry_figures_and_bounds() {
         "{small:?} {large:?}"
     );
 }
+
+// `#[rate_limited]`: the body, and what a call that waits for its slot holds: tokio's `Sleep`.
+// The hand-written version reserves its slot and sleeps until it on a limit of its own.
+
+mod rate_limited {
+    use super::*;
+    use taskward::{RateLimit, rate_limited};
+
+    static LIMIT: RateLimit = RateLimit::new(10, Duration::from_secs(1));
+
+    /// A limit written by hand: a slot every 100ms (no burst), slept until.
+    static NEXT: std::sync::Mutex<Option<tokio::time::Instant>> = std::sync::Mutex::new(None);
+
+    fn next_slot() -> tokio::time::Instant {
+        let now = tokio::time::Instant::now();
+        let mut next = NEXT.lock().unwrap();
+        let slot = next.map_or(now, |next| next.max(now));
+        *next = Some(slot + Duration::from_millis(100));
+        slot
+    }
+
+    macro_rules! rate_suite {
+        ($name:ident, $n:expr) => {
+            pub mod $name {
+                use super::*;
+
+                pub async fn plain(x: u64) -> u64 {
+                    body!(x, $n)
+                }
+
+                #[rate_limited(10, per = "1s")]
+                pub async fn annotated(x: u64) -> u64 {
+                    body!(x, $n)
+                }
+
+                #[rate_limited(in = LIMIT, wait = "1s")]
+                pub async fn shared_wait(x: u64) -> u64 {
+                    body!(x, $n)
+                }
+
+                pub async fn hand_written(x: u64) -> u64 {
+                    tokio::time::sleep_until(next_slot()).await;
+                    body!(x, $n)
+                }
+
+                /// (plain, annotated, with `in` and `wait`, hand-written, the runtime's helper)
+                pub fn sizes() -> (usize, usize, usize, usize, usize) {
+                    (
+                        size_of_val(&plain(1)),
+                        size_of_val(&annotated(1)),
+                        size_of_val(&shared_wait(1)),
+                        size_of_val(&hand_written(1)),
+                        size_of_val(&private::rate_limited::acquire(&LIMIT, &META)),
+                    )
+                }
+            }
+        };
+    }
+
+    rate_suite!(small, 32);
+    rate_suite!(large, 1024);
+
+    #[test]
+    fn rate_limited_figures_and_bounds() {
+        let sleep = size_of::<Sleep>();
+        let mut added = Vec::new();
+        for (name, (plain, annotated, shared_wait, hand, helper)) in
+            [("small", small::sizes()), ("large", large::sizes())]
+        {
+            let bound = plain + sleep + SLACK;
+            println!(
+                "body {name}: plain {plain} B; #[rate_limited] annotated {annotated}, with in/wait \
+                 {shared_wait}, hand-written {hand}, plain+Sleep+slack {bound}; \
+                 __private::rate_limited::acquire {helper} (alone)"
+            );
+            assert!(hand <= bound, "hand-written ({name}): {hand} > {bound}");
+            assert!(
+                annotated <= bound,
+                "annotated ({name}): {annotated} > {bound}"
+            );
+            assert!(
+                shared_wait <= bound,
+                "in/wait ({name}): {shared_wait} > {bound}"
+            );
+            // No more than the helper's own state and the slack.
+            assert!(annotated <= plain + helper + SLACK);
+            added.push(annotated - plain);
+        }
+        // Stored once: what the wrapper adds does not grow with the body.
+        assert!(added[1] <= added[0] + 8, "{added:?}");
+    }
+}

@@ -355,3 +355,89 @@ async fn retry_gives_a_permit_back_before_its_backoff_when_outside_bounded() {
     );
     assert_eq!(RETRIED.in_flight(), 0);
 }
+
+// `#[rate_limited]` with the others.
+//
+// - Inside `#[supervised]`, each run takes a slot (what a partner's quota needs); outside it,
+//   the call takes one slot for all its runs (the limit is on calls, not on runs).
+// - Under `#[with_timeout]`, the deadline covers the wait for the slot; a call cut while it waits
+//   gives its slot back when no later call has taken one.
+
+mod rate_limited_stacks {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use taskward::{Error, RateLimit, rate_limited, supervised, with_timeout};
+    use tokio::time::Instant;
+
+    const MS: fn(u64) -> Duration = Duration::from_millis;
+
+    static PER_RUN: RateLimit = RateLimit::new(1, Duration::from_secs(1)).with_burst(1);
+    static PER_RUN_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+    #[supervised(restarts = 5, backoff = "10ms..10ms", jitter = false)]
+    #[rate_limited(in = PER_RUN)]
+    async fn each_run_takes_a_slot() -> Result<usize, Error> {
+        let run = PER_RUN_RUNS.fetch_add(1, Ordering::SeqCst) + 1;
+        if run < 3 {
+            return Err(Error::cancelled("a failed run"));
+        }
+        Ok(run)
+    }
+
+    static PER_CALL: RateLimit = RateLimit::new(1, Duration::from_secs(1)).with_burst(1);
+    static PER_CALL_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+    #[rate_limited(in = PER_CALL)]
+    #[supervised(restarts = 5, backoff = "10ms..10ms", jitter = false)]
+    async fn one_slot_for_all_runs() -> Result<usize, Error> {
+        let run = PER_CALL_RUNS.fetch_add(1, Ordering::SeqCst) + 1;
+        if run < 3 {
+            return Err(Error::cancelled("a failed run"));
+        }
+        Ok(run)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn inside_a_rerun_each_run_takes_a_slot_outside_the_call_takes_one() {
+        let zero = Instant::now();
+        // Three runs, a slot each: the second and the third wait a second for theirs (the 10ms
+        // backoff is within it).
+        assert_eq!(each_run_takes_a_slot().await, Ok(3));
+        assert_eq!(zero.elapsed(), Duration::from_secs(2));
+        assert_eq!(PER_RUN.started(), 3);
+
+        let zero = Instant::now();
+        // Three runs, one slot: only the backoffs.
+        assert_eq!(one_slot_for_all_runs().await, Ok(3));
+        assert_eq!(zero.elapsed(), MS(20));
+        assert_eq!(PER_CALL.started(), 1);
+    }
+
+    static UNDER_DEADLINE: RateLimit = RateLimit::new(10, Duration::from_secs(1)).with_burst(1);
+
+    #[with_timeout("150ms")]
+    #[rate_limited(in = UNDER_DEADLINE)]
+    async fn deadline_covers_the_wait() -> u32 {
+        1
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_deadline_outside_covers_the_wait_and_a_cut_call_gives_its_slot_back() {
+        let zero = Instant::now();
+        // Slots at 0, 100ms, 200ms: the third call's slot is past the deadline.
+        let (a, b, c) = tokio::join!(
+            deadline_covers_the_wait(),
+            deadline_covers_the_wait(),
+            deadline_covers_the_wait()
+        );
+        assert_eq!((a, b), (Ok(1), Ok(1)));
+        assert!(matches!(c, Err(Error::Timeout { .. })));
+        assert_eq!(zero.elapsed(), MS(150));
+        // The cut call had the latest slot (200ms): given back, the next call has it.
+        assert_eq!(UNDER_DEADLINE.next_slot_in(), MS(50));
+        assert_eq!(deadline_covers_the_wait().await, Ok(1));
+        assert_eq!(zero.elapsed(), MS(200));
+        assert_eq!(UNDER_DEADLINE.started(), 3);
+    }
+}

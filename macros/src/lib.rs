@@ -56,3 +56,8 @@ pub fn blocking(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand(Kind::Retry, args.into(), item.into()).into()
 }
+
+#[proc_macro_attribute]
+pub fn rate_limited(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand(Kind::RateLimited, args.into(), item.into()).into()
+}

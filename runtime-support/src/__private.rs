@@ -53,3 +53,10 @@ pub mod blocking {
 pub mod retry {
     pub use crate::retry::{Outcome, Retry, RetryBudget, RetryPolicy, failure, when};
 }
+
+/// `#[rate_limited]`: a slot of the function's rate limit for each call.
+pub mod rate_limited {
+    pub use crate::rate_limited::{
+        RateLimitSource, UnsignedCalls, acquire, acquire_within, calls, handle, rejected, unsigned,
+    };
+}

@@ -28,7 +28,7 @@ use crate::duration::DisplayDuration;
 /// new attributes and new figures are not breaking changes. To build one (in a test, or a mock that
 /// stands for an annotated function), use its constructor: [`Error::timeout`],
 /// [`Error::rejected`], [`Error::circuit_open`], [`Error::shutting_down`], [`Error::cancelled`],
-/// [`Error::panicked`].
+/// [`Error::panicked`], [`Error::rate_limited`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -42,19 +42,26 @@ pub enum Error {
         limit: Duration,
     },
 
-    /// `#[bounded(.., wait = ..)]` found no free permit within `wait` (load shedding).
-    #[error(
-        "`{function}` rejected: no permit of {limit} free within {}",
-        DisplayDuration(*waited)
-    )]
+    /// `#[bounded(.., wait = ..)]` found no free permit within `wait`, or
+    /// `#[rate_limited(.., wait = ..)]` found the call's slot further away than `wait` (load
+    /// shedding). The two are told apart by `per` and `retry_after`: `Some` for a rate limit.
+    #[error("`{function}` rejected: {}", Why { limit: *limit, waited: *waited, per: *per, retry_after: *retry_after })]
     #[non_exhaustive]
     Rejected {
         /// The annotated function.
         function: &'static str,
-        /// The number of permits of its bulkhead.
+        /// The number of permits of its bulkhead; for a rate limit, its number of calls per
+        /// period.
         limit: usize,
-        /// How long the call waited for a permit before giving up.
+        /// How long the call waited for a permit before giving up (zero for a rate limit, which
+        /// rejects at once: it knows when the call's slot would be).
         waited: Duration,
+        /// For a rate limit, its period; `None` for a bulkhead.
+        per: Option<Duration>,
+        /// For a rate limit, how long until the slot the call would have had: a caller may try
+        /// again after that long (an HTTP `Retry-After`). `None` for a bulkhead, which cannot
+        /// know when a permit will be free.
+        retry_after: Option<Duration>,
     },
 
     /// A circuit breaker is open and fails calls fast.
@@ -156,6 +163,38 @@ impl Error {
             function,
             limit,
             waited,
+            per: None,
+            retry_after: None,
+        }
+    }
+
+    /// The error of a call shed by `#[rate_limited(calls, per = .., wait = ..)]` because its slot
+    /// was `retry_after` away, further than it could wait: [`Error::Rejected`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use taskward::Error;
+    ///
+    /// let err = Error::rate_limited("app::fetch", 10, Duration::from_secs(1), Duration::from_millis(250));
+    /// assert!(matches!(err, Error::Rejected { retry_after: Some(_), .. }));
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "`app::fetch` rejected: over its rate of 10 calls per 1s; next slot in 250ms"
+    /// );
+    /// ```
+    #[must_use]
+    pub fn rate_limited(
+        function: &'static str,
+        calls: u32,
+        per: Duration,
+        retry_after: Duration,
+    ) -> Self {
+        Error::Rejected {
+            function,
+            limit: calls as usize,
+            waited: Duration::ZERO,
+            per: Some(per),
+            retry_after: Some(retry_after),
         }
     }
 
@@ -206,6 +245,34 @@ impl Error {
         Error::Panicked {
             function,
             message: message.into(),
+        }
+    }
+}
+
+/// Why a call was rejected, for [`Error::Rejected`]'s message: by a bulkhead or by a rate limit.
+struct Why {
+    limit: usize,
+    waited: Duration,
+    per: Option<Duration>,
+    retry_after: Option<Duration>,
+}
+
+impl std::fmt::Display for Why {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.per, self.retry_after) {
+            (Some(per), Some(retry_after)) => write!(
+                f,
+                "over its rate of {} calls per {}; next slot in {}",
+                self.limit,
+                DisplayDuration(per),
+                DisplayDuration(retry_after)
+            ),
+            _ => write!(
+                f,
+                "no permit of {} free within {}",
+                self.limit,
+                DisplayDuration(self.waited)
+            ),
         }
     }
 }

@@ -35,3 +35,7 @@ pub use bounded::{Bulkhead, Permit};
 pub use catch_panic::quiet_caught_panics;
 pub use error::Error;
 pub use shutdown::{DrainReport, SecondSignal, Shutdown};
+
+// `#[rate_limited]`: the rate limit and the waits for its slots.
+mod rate_limited;
+pub use rate_limited::RateLimit;

@@ -121,6 +121,14 @@ stacks! {
         )]
         #[taskward::bounded(2, wait = "10ms")]
     }
+    mod rate_limited { #[taskward::rate_limited(10, per = "1s")] }
+    mod rate_limited_const { #[taskward::rate_limited(super::CALLS, per = "1m", burst = 1)] }
+    mod rate_limited_options {
+        #[taskward::graceful]
+        #[taskward::rate_limited(in = super::RATE, wait = "10ms")]
+        #[taskward::supervised]
+        #[taskward::with_timeout("1s")]
+    }
 
     shapes {
         use std::fmt::Display;
@@ -500,3 +508,9 @@ plain_stacks! {
         }
     }
 }
+/// A `const` number of calls for `#[rate_limited]`.
+pub const CALLS: u32 = 5;
+
+/// A shared rate limit for `in = RATE`.
+pub static RATE: taskward::RateLimit =
+    taskward::RateLimit::new(10, std::time::Duration::from_secs(1)).with_burst(2);

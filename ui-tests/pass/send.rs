@@ -88,6 +88,14 @@ stacks! {
         #[taskward::with_timeout("5s")]
         #[taskward::retry(total = "4s", on = taskward::Error::Timeout { .. })]
         #[taskward::bounded(2)]
+}
+
+    mod rate_limited { #[taskward::rate_limited(10, per = "1s")] }
+    mod rate_limited_in_wait { #[taskward::rate_limited(in = super::RATE, wait = "10ms")] }
+    mod rate_limited_stack {
+        #[taskward::graceful(cancel)]
+        #[taskward::rate_limited(5, per = "1s", burst = 1, wait = "0s")]
+        #[taskward::supervised]
         #[taskward::with_timeout("1s")]
     }
 
@@ -380,3 +388,5 @@ plain_stacks! {
         }
     }
 }
+pub static RATE: taskward::RateLimit =
+    taskward::RateLimit::new(10, std::time::Duration::from_secs(1));

@@ -24,6 +24,8 @@ pub mod retry;
 pub mod supervised;
 pub mod with_timeout;
 
+pub mod rate_limited;
+
 /// What every attribute module provides.
 pub trait Attribute: Sized {
     /// The attribute's name, as written in `#[name]`.
@@ -275,6 +277,7 @@ attributes! {
     Graceful => graceful::Graceful,
     Blocking => blocking::Blocking,
     Retry => retry::Retry,
+    RateLimited => rate_limited::RateLimited,
 }
 
 #[cfg(test)]

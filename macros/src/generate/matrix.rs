@@ -48,6 +48,18 @@ fn stacks() -> Vec<(Kind, TokenStream, TokenStream)> {
             quote!(),
             quote!(#[retry(jitter = false, budget = false)] #[with_timeout("1s")]),
         ),
+        (Kind::RateLimited, quote!(10, per = "1s"), quote!()),
+        (
+            Kind::RateLimited,
+            quote!(in = POOL, wait = "10ms"),
+            quote!(#[supervised] #[with_timeout("1s")]),
+        ),
+        (Kind::RateLimited, quote!(in = &self_limit()), quote!()),
+        (
+            Kind::Graceful,
+            quote!(),
+            quote!(#[rate_limited(CALLS, per = "1m", burst = 1, wait = "0s")]),
+        ),
     ]
 }
 

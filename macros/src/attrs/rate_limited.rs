@@ -1,0 +1,600 @@
+//! `#[rate_limited(n, per = "1s")]`: at most `n` calls start per period (GCRA, with bursts of up
+//! to `burst`); the others wait for their slot, or fail at once with `Error::Rejected` when it is
+//! further away than `wait`. `in = NAME` takes the slots of a `static` rate limit, and `in = EXPR`
+//! those of any rate limit the expression gives (`&self.limit`, an argument).
+
+use core::time::Duration;
+
+use proc_macro2::Span;
+use quote::{ToTokens, format_ident, quote_spanned};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, Ident, Lit, LitInt};
+
+use super::{At, Attribute, Caps};
+use crate::duration::{self, DurationArg, Zero};
+use crate::generate::{Code, Gen, Mode, m};
+use crate::item::{self, AsyncFn};
+use crate::options::{RawArg, Seen, bare_ident, elsewhere, unknown};
+
+/// `#[rate_limited]` resolved: where the slots come from, and how long a call may wait for one.
+#[derive(Clone)]
+pub struct RateLimited {
+    pub slots: Slots,
+    /// `None`: wait as long as it takes (the wrapper cannot fail).
+    pub wait: Option<DurationArg>,
+}
+
+/// The slots of a `#[rate_limited]` function: a rate of its own, or a shared rate limit's.
+#[derive(Clone)]
+pub enum Slots {
+    /// A rate of its own, in a per-function `static` rate limit.
+    Own(Rate),
+    /// `in = EXPR`: a rate limit shared with others. A path (`in = LIMIT`) names a `static`,
+    /// unless it is an argument of the function; any other expression gives a `&RateLimit` or a
+    /// `&Arc<RateLimit>`, evaluated at each call.
+    Shared(Box<Expr>),
+}
+
+/// A rate of the function's own: `calls` per `per`, bursts of `burst`.
+#[derive(Clone)]
+pub struct Rate {
+    pub calls: Calls,
+    pub per: Duration,
+    pub per_span: Span,
+    /// `None`: the default, `calls` (the burst of a `RateLimit::new`).
+    pub burst: Option<LitInt>,
+}
+
+/// The number of calls per period.
+#[derive(Clone)]
+pub enum Calls {
+    /// A literal, checked: at least 1, a `u32`, at most one call per nanosecond.
+    Lit(LitInt),
+    /// The path of a constant of an unsigned integer type, checked by the compiler (its type)
+    /// and when the `static` is evaluated (zero, above `u32::MAX`).
+    Const(Box<Expr>),
+}
+
+/// The options as written, before the cross-option checks.
+#[derive(Default)]
+struct Written {
+    calls: Option<Calls>,
+    per: Option<(Ident, Duration, Span)>,
+    burst: Option<(Ident, LitInt)>,
+    wait: Option<DurationArg>,
+    shared: Option<Box<Expr>>,
+}
+
+impl Attribute for RateLimited {
+    const NAME: &'static str = "rate_limited";
+    const OPTIONS: &'static [&'static str] = &["per", "burst", "wait", "in"];
+
+    fn parse(at: &At, args: Vec<RawArg>) -> syn::Result<Self> {
+        let mut written = Written::default();
+        let mut seen = Seen::new();
+        for (i, arg) in args.into_iter().enumerate() {
+            match arg {
+                RawArg::Positional(expr) if i == 0 => written.calls = Some(calls(expr)?),
+                RawArg::Positional(expr) => return Err(positional(&expr)),
+                RawArg::Named { key, value } => {
+                    seen.first(&key)?;
+                    match key.unraw().to_string().as_str() {
+                        "per" => {
+                            let (value, span) = per(&value)?;
+                            written.per = Some((key, value, span));
+                        }
+                        "burst" => written.burst = Some((key, burst(&value)?)),
+                        "wait" => written.wait = Some(duration::duration(&value, Zero::Allowed)?),
+                        "in" => written.shared = Some(Box::new(shared(value)?)),
+                        _ => return Err(unknown(Self::NAME, &key, Self::OPTIONS)),
+                    }
+                }
+            }
+        }
+        let slots = match written.shared {
+            Some(shared) => {
+                if let Some(calls) = &written.calls {
+                    return Err(syn::Error::new(
+                        calls.span(),
+                        "#[rate_limited] takes either a rate of its own (`10, per = \"1s\"`) or `in = NAME` (the rate of a shared `RateLimit`), not both",
+                    ));
+                }
+                if let Some((key, ..)) = &written.per {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "with `in = ...` the period is the shared `RateLimit`'s (`RateLimit::new(10, Duration::from_secs(1))`): remove `per`",
+                    ));
+                }
+                if let Some((key, _)) = &written.burst {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "with `in = ...` the burst is the shared `RateLimit`'s (`RateLimit::new(10, per).with_burst(5)`): remove `burst`",
+                    ));
+                }
+                Slots::Shared(shared)
+            }
+            None => Slots::Own(own(at, written.calls, written.per, written.burst)?),
+        };
+        Ok(RateLimited {
+            slots,
+            wait: written.wait,
+        })
+    }
+
+    fn validate(&self, _span: Span, func: &AsyncFn) -> syn::Result<()> {
+        let Slots::Own(Rate {
+            calls: Calls::Const(calls),
+            ..
+        }) = &self.slots
+        else {
+            return Ok(());
+        };
+        let Expr::Path(path) = &**calls else {
+            return Ok(());
+        };
+        let why = if path
+            .path
+            .segments
+            .first()
+            .is_some_and(|s| s.ident == "Self")
+        {
+            "the number of calls of #[rate_limited] cannot name `Self`: the rate limit is a `static` inside the function, which cannot see the impl; move the constant to the module, or keep a `RateLimit` in the struct and write `in = &self.field`".to_owned()
+        } else if let Some(ident) = path.path.get_ident() {
+            if item::argument_names(&func.sig).any(|arg| arg == *ident) {
+                format!(
+                    "`{ident}` is an argument, but the rate of #[rate_limited] is fixed at compile time (a literal or a `const`); for a rate known at run time, build a `RateLimit::new({ident}, period)` once and write `in = &limit`"
+                )
+            } else if func
+                .sig
+                .generics
+                .const_params()
+                .any(|param| param.ident == *ident)
+            {
+                format!(
+                    "the number of calls of #[rate_limited] cannot be the const parameter `{ident}`: the rate limit is one `static` for every instantiation; use a literal or a module-level `const`, or `in = EXPR` with a `RateLimit` of your own"
+                )
+            } else {
+                return Ok(());
+            }
+        } else {
+            return Ok(());
+        };
+        Err(syn::Error::new_spanned(path, why))
+    }
+
+    fn caps(&self) -> Caps {
+        Caps {
+            fails: self.wait.is_some(),
+            ..Caps::default()
+        }
+    }
+
+    fn policy(&self) -> String {
+        let rate = match &self.slots {
+            Slots::Own(rate) => {
+                let per = duration::show(rate.per);
+                match (&rate.calls, &rate.burst) {
+                    (Calls::Lit(lit), burst) => {
+                        let calls: u32 = lit.base10_parse().unwrap_or(1);
+                        let burst = match burst {
+                            Some(burst) => burst.base10_parse().unwrap_or(1),
+                            None => calls,
+                        };
+                        let interval = interval(rate.per, calls);
+                        let burst = if burst == 1 {
+                            "evenly spaced".to_owned()
+                        } else {
+                            format!("up to {burst} back to back")
+                        };
+                        format!(
+                            "at most {calls} calls start per {per} (one every {}, {burst})",
+                            duration::show(interval)
+                        )
+                    }
+                    (Calls::Const(expr), None) => {
+                        format!("at most `{}` calls start per {per}", expr.to_token_stream())
+                    }
+                    (Calls::Const(expr), Some(burst)) => format!(
+                        "at most `{}` calls start per {per} (up to {burst} back to back)",
+                        expr.to_token_stream()
+                    ),
+                }
+            }
+            Slots::Shared(shared) => {
+                format!("takes its slots from `{}`", shared.to_token_stream())
+            }
+        };
+        let wait = match self.wait.as_ref().and_then(DurationArg::literal) {
+            None => "; a call waits for its slot as long as it takes".to_owned(),
+            Some(d) if d.is_zero() => {
+                "; a call fails with `Error::Rejected` at once unless a slot is free".to_owned()
+            }
+            Some(d) => format!(
+                "; a call whose slot is more than {} away fails at once with `Error::Rejected`",
+                duration::show(d)
+            ),
+        };
+        format!("- **rate_limited**: {rate}{wait}.")
+    }
+
+    fn generate(&self, g: &mut Gen<'_>, i: usize, mode: Mode) -> (Code, bool) {
+        let limit = match &self.slots {
+            Slots::Own(rate) => {
+                let name = format_ident!("__TASKWARD_RATE_LIMIT_{}", i, span = m());
+                // Located at the number of calls: a `const` of another type, or of zero, fails
+                // there.
+                let at = m().located_at(rate.calls.span());
+                let calls = match &rate.calls {
+                    Calls::Lit(lit) => {
+                        let value: u32 = lit.base10_parse().unwrap_or(1);
+                        quote_spanned!(at=> #value)
+                    }
+                    // Any unsigned integer `const` (checked, with a message), as a `u32` (checked).
+                    Calls::Const(expr) => {
+                        let expr = &**expr;
+                        quote_spanned! {at=>
+                            ::taskward::__private::rate_limited::calls(
+                                ::taskward::__private::rate_limited::unsigned(#expr) as u128
+                            )
+                        }
+                    }
+                };
+                let per = duration::tokens(rate.per, m().located_at(rate.per_span));
+                let mut new = quote_spanned!(at=> ::taskward::RateLimit::new(#calls, #per));
+                if let Some(burst) = &rate.burst {
+                    let value: u32 = burst.base10_parse().unwrap_or(1);
+                    let value = quote_spanned!(m().located_at(burst.span())=> #value);
+                    new = quote_spanned!(m()=> #new.with_burst(#value));
+                }
+                g.prelude.extend(quote_spanned! {m()=>
+                    static #name: ::taskward::RateLimit = #new;
+                });
+                quote_spanned!(m()=> &#name)
+            }
+            Slots::Shared(shared) if static_path(shared, g.func) => {
+                // A `static`, referred to from a `static` of ours: a `const` rate limit (a new
+                // one at every use) is a compile error there that says to make it a `static`.
+                let name = format_ident!("__TASKWARD_SHARED_RATE_LIMIT_{}", i, span = m());
+                let at = m().located_at(shared.span());
+                let shared = &**shared;
+                let reference = quote_spanned!(at=> &#shared);
+                g.prelude.extend(quote_spanned! {m()=>
+                    static #name: &::taskward::RateLimit = #reference;
+                });
+                quote_spanned!(m()=> #name)
+            }
+            Slots::Shared(shared) => {
+                // Evaluated once per call, before the body borrows anything: an `Arc` is cloned,
+                // a reference kept (until the call starts).
+                let handle = format_ident!("__taskward_rate_limit_{}", i, span = m());
+                let shared = &**shared;
+                let take = quote_spanned! {shared.span()=>
+                    ::taskward::__private::rate_limited::handle(#shared)
+                };
+                g.prelude.extend(quote_spanned! {m()=>
+                    let #handle = #take;
+                    let #handle: &::taskward::RateLimit = &*#handle;
+                });
+                quote_spanned!(m()=> #handle)
+            }
+        };
+        let (inner, inner_fallible) = g.chain(i + 1, mode);
+        match &self.wait {
+            None => (
+                Code::Value(quote_spanned! {m()=>
+                    {
+                        ::taskward::__private::rate_limited::acquire(#limit, &__TASKWARD_META).await;
+                        #inner.await
+                    }
+                }),
+                inner_fallible,
+            ),
+            Some(wait) => {
+                let wait = g.duration_arg(i, wait);
+                let inner = if inner_fallible {
+                    quote_spanned!(m()=> #inner.await)
+                } else {
+                    quote_spanned!(m()=> ::taskward::__private::Ok(#inner.await))
+                };
+                (
+                    Code::Value(quote_spanned! {m()=>
+                        {
+                            // What the call holds while the body runs is `Ok(())` of a word.
+                            match ::taskward::__private::rate_limited::acquire_within(#limit, &__TASKWARD_META, #wait).await {
+                                ::taskward::__private::Ok(()) => #inner,
+                                ::taskward::__private::Err(__taskward_rejected) => ::taskward::__private::Err(
+                                    ::taskward::__private::rate_limited::rejected(#limit, &__TASKWARD_META, #wait, __taskward_rejected),
+                                ),
+                            }
+                        }
+                    }),
+                    true,
+                )
+            }
+        }
+    }
+}
+
+impl Calls {
+    fn span(&self) -> Span {
+        match self {
+            Calls::Lit(lit) => lit.span(),
+            Calls::Const(expr) => expr.span(),
+        }
+    }
+}
+
+/// `per / calls`, rounded up to the nanosecond: what `RateLimit::interval` gives.
+fn interval(per: Duration, calls: u32) -> Duration {
+    let nanos = per.as_nanos().div_ceil(u128::from(calls.max(1)));
+    Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+}
+
+/// The largest period a `RateLimit` takes, in nanoseconds.
+const MAX_NANOS: u128 = u64::MAX as u128;
+
+/// A rate of the function's own, checked as a whole.
+fn own(
+    at: &At,
+    calls: Option<Calls>,
+    per: Option<(Ident, Duration, Span)>,
+    burst: Option<(Ident, LitInt)>,
+) -> syn::Result<Rate> {
+    let Some(calls) = calls else {
+        return Err(match &per {
+            Some((key, ..)) => syn::Error::new(
+                key.span(),
+                "the number of calls comes first: `#[rate_limited(10, per = \"1s\")]` for at most 10 calls per second",
+            ),
+            None => at.error(
+                "#[rate_limited] needs a rate: `#[rate_limited(10, per = \"1s\")]` for at most 10 calls per second, or `#[rate_limited(in = NAME)]` to share a `static NAME: taskward::RateLimit`",
+            ),
+        });
+    };
+    let Some((_, per, per_span)) = per else {
+        let n = match &calls {
+            Calls::Lit(lit) => lit.base10_digits().to_owned(),
+            Calls::Const(expr) => expr.to_token_stream().to_string(),
+        };
+        return Err(syn::Error::new(
+            calls.span(),
+            format!(
+                "#[rate_limited] needs the period of its rate: write `#[rate_limited({n}, per = \"1s\")]` for at most {n} calls per second"
+            ),
+        ));
+    };
+    if per.as_nanos() > MAX_NANOS {
+        return Err(syn::Error::new(
+            per_span,
+            "this period is longer than a `RateLimit` holds (`u64::MAX` nanoseconds, some 584 years)",
+        ));
+    }
+    if let Calls::Lit(lit) = &calls {
+        let n: u32 = lit.base10_parse()?;
+        if per.as_nanos() < u128::from(n) {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!(
+                    "{n} calls per {} is more than one call per nanosecond, which a `RateLimit` cannot space; for no limit at all, remove #[rate_limited]",
+                    duration::show(per)
+                ),
+            ));
+        }
+        if let Some((_, burst)) = &burst {
+            let b: u32 = burst.base10_parse()?;
+            let tolerance = interval(per, n).as_nanos() * u128::from(b - 1);
+            if tolerance > MAX_NANOS {
+                return Err(syn::Error::new(
+                    burst.span(),
+                    format!(
+                        "a burst of {b} at one call every {} reaches further ahead than a `RateLimit` holds (`u64::MAX` nanoseconds, some 584 years)",
+                        duration::show(interval(per, n))
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Rate {
+        calls,
+        per,
+        per_span,
+        burst: burst.map(|(_, lit)| lit),
+    })
+}
+
+/// A second positional argument: most likely the period without its key.
+fn positional(expr: &Expr) -> syn::Error {
+    if let Some(key) = bare_ident(expr)
+        && let Some(err) = elsewhere(RateLimited::NAME, key)
+    {
+        return err;
+    }
+    if let Expr::Lit(ExprLit {
+        lit: Lit::Str(lit), ..
+    }) = expr
+    {
+        return syn::Error::new(
+            lit.span(),
+            format!(
+                "the period is written `per = \"{}\"`: `#[rate_limited(10, per = \"{}\")]`",
+                lit.value(),
+                lit.value()
+            ),
+        );
+    }
+    syn::Error::new_spanned(
+        expr,
+        "the number of calls comes first; other options are written `key = value`: `per = \"1s\"`, `burst = 5`, `wait = \"100ms\"`, `in = NAME`",
+    )
+}
+
+/// An unsigned integer suffix, or none.
+fn unsigned_suffix(lit: &LitInt, what: &str) -> syn::Result<()> {
+    if matches!(
+        lit.suffix(),
+        "" | "u8" | "u16" | "u32" | "u64" | "u128" | "usize"
+    ) {
+        Ok(())
+    } else {
+        Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "{what} is an unsigned integer: drop the `{}` suffix",
+                lit.suffix()
+            ),
+        ))
+    }
+}
+
+fn calls(expr: Expr) -> syn::Result<Calls> {
+    const WHAT: &str = "the number of calls per period of #[rate_limited] must be a positive integer, such as `10` in `#[rate_limited(10, per = \"1s\")]`, or the path of a `u32` constant";
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) => {
+            unsigned_suffix(&lit, "the number of calls")?;
+            match lit.base10_parse::<u32>() {
+                Ok(0) => Err(syn::Error::new(
+                    lit.span(),
+                    "#[rate_limited(0, ..)] would never let a call start; the number of calls per period must be at least 1",
+                )),
+                Ok(_) => Ok(Calls::Lit(lit)),
+                Err(_) => Err(syn::Error::new(
+                    lit.span(),
+                    "this number of calls does not fit in a `u32`; write the rate over a shorter period (`per`)",
+                )),
+            }
+        }
+        Expr::Path(path) if path.qself.is_none() => Ok(Calls::Const(Box::new(Expr::Path(path)))),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Err(syn::Error::new(
+            lit.span(),
+            if lit
+                .value()
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit())
+                && lit
+                    .value()
+                    .trim_end()
+                    .ends_with(|c: char| c.is_alphabetic())
+            {
+                format!(
+                    "the number of calls comes first, then the period: `#[rate_limited(10, per = \"{}\")]`",
+                    lit.value()
+                )
+            } else {
+                format!(
+                    "the number of calls is a number, not a string: write `{}`",
+                    lit.value()
+                )
+            },
+        )),
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            ..
+        }) => Err(syn::Error::new_spanned(
+            &expr,
+            "the number of calls per period of #[rate_limited] must be positive: at most this many calls start per period, such as `10`",
+        )),
+        other => Err(syn::Error::new_spanned(&other, WHAT)),
+    }
+}
+
+/// The period: a duration literal above zero (it makes a `static`, so no other expression).
+fn per(value: &Expr) -> syn::Result<(Duration, Span)> {
+    if !matches!(
+        value,
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(_),
+            ..
+        })
+    ) {
+        return Err(syn::Error::new_spanned(
+            value,
+            "`per` takes a duration literal such as `per = \"1s\"` (the function's rate limit is a `static`); for a period known at run time, build a `RateLimit::new(n, period)` once and write `in = &limit`",
+        ));
+    }
+    match duration::duration(value, Zero::Allowed)? {
+        DurationArg::Lit { value: per, span } if per.is_zero() => Err(syn::Error::new(
+            span,
+            "a period of zero would let every call start at once; write the period over which the calls may start, such as `per = \"1s\"`",
+        )),
+        DurationArg::Lit { value: per, span } => Ok((per, span)),
+        DurationArg::Expr(expr) => Err(syn::Error::new_spanned(
+            expr,
+            "`per` takes a duration literal",
+        )),
+    }
+}
+
+fn burst(value: &Expr) -> syn::Result<LitInt> {
+    const WHAT: &str =
+        "`burst` is how many calls may start back to back: a positive integer such as `burst = 5`";
+    let lit = match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) => lit,
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!(
+                    "`burst` is a number, not a string: write `burst = {}`",
+                    lit.value()
+                ),
+            ));
+        }
+        other => return Err(syn::Error::new_spanned(other, WHAT)),
+    };
+    unsigned_suffix(lit, "`burst`")?;
+    match lit.base10_parse::<u32>() {
+        Ok(0) => Err(syn::Error::new(
+            lit.span(),
+            "`burst = 0` would never let a call start; it must be at least 1 (`burst = 1` spaces every call by the interval)",
+        )),
+        Ok(_) => Ok(lit.clone()),
+        Err(_) => Err(syn::Error::new(
+            lit.span(),
+            "this burst does not fit in a `u32`",
+        )),
+    }
+}
+
+fn shared(expr: Expr) -> syn::Result<Expr> {
+    match expr {
+        Expr::Path(path)
+            if path
+                .path
+                .segments
+                .first()
+                .is_some_and(|s| s.ident == "Self") =>
+        {
+            Err(syn::Error::new_spanned(
+                &path,
+                "`in` cannot name an associated constant: a `const` rate limit is a new one at every use, so it would limit nothing; declare a `static` in the module, or keep a `RateLimit` in the struct and write `in = &self.field`",
+            ))
+        }
+        Expr::Lit(lit) => Err(syn::Error::new_spanned(
+            &lit,
+            "`in` takes the rate limit to share: the name of a `static NAME: taskward::RateLimit`, or an expression giving a `&RateLimit` or `&Arc<RateLimit>` (such as `&self.limit`); for a rate of the function's own, write `#[rate_limited(10, per = \"1s\")]`",
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Whether `in = PATH` names a `static` (a path that is not an argument of the function).
+fn static_path(shared: &Expr, func: &AsyncFn) -> bool {
+    let Expr::Path(path) = shared else {
+        return false;
+    };
+    match path.path.get_ident() {
+        Some(ident) => !item::argument_names(&func.sig).any(|arg| arg == *ident),
+        None => path.qself.is_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
