@@ -96,3 +96,22 @@ async fn sum((a, b): (u8, u8)) -> Result<u8, Error> {
 async fn the_fallback_gets_the_whole_argument_of_a_pattern() {
     assert_eq!(sum((3, 4)).await, Ok(12));
 }
+
+async fn shed(id: u32, err: Error) -> Result<u32, Error> {
+    assert!(matches!(err, Error::Rejected { .. }), "{err:?}");
+    Ok(id + 1000)
+}
+
+// A rate limit that sheds past its wait: the shed calls go to the fallback.
+#[taskward::rate_limited(1, per = "1s", burst = 1, wait = "0s", fallback = shed)]
+async fn limited(id: u32) -> Result<u32, Error> {
+    Ok(id)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rate_limited_call_past_its_wait_goes_to_the_fallback() {
+    assert_eq!(limited(1).await, Ok(1));
+    assert_eq!(limited(2).await, Ok(1002));
+    tokio::time::advance(Duration::from_secs(1)).await;
+    assert_eq!(limited(3).await, Ok(3));
+}

@@ -13,6 +13,7 @@ use syn::{Expr, ExprLit, Ident, Lit, LitInt};
 
 use super::{At, Attribute, Caps};
 use crate::duration::{self, DurationArg, Zero};
+use crate::fallback_fn::Fallback;
 use crate::generate::{Code, Gen, Mode, m};
 use crate::item::{self, AsyncFn};
 use crate::options::{RawArg, Seen, bare_ident, elsewhere, unknown};
@@ -23,6 +24,8 @@ pub struct RateLimited {
     pub slots: Slots,
     /// `None`: wait as long as it takes (the wrapper cannot fail).
     pub wait: Option<DurationArg>,
+    /// `fallback = path` (with `wait`): called with the arguments and the rejection instead.
+    pub fallback: Option<Fallback>,
 }
 
 /// The slots of a `#[rate_limited]` function: a rate of its own, or a shared rate limit's.
@@ -64,11 +67,12 @@ struct Written {
     burst: Option<(Ident, LitInt)>,
     wait: Option<DurationArg>,
     shared: Option<Box<Expr>>,
+    fallback: Option<(Ident, Fallback)>,
 }
 
 impl Attribute for RateLimited {
     const NAME: &'static str = "rate_limited";
-    const OPTIONS: &'static [&'static str] = &["per", "burst", "wait", "in"];
+    const OPTIONS: &'static [&'static str] = &["per", "burst", "wait", "in", "fallback"];
 
     fn parse(at: &At, args: Vec<RawArg>) -> syn::Result<Self> {
         let mut written = Written::default();
@@ -87,6 +91,7 @@ impl Attribute for RateLimited {
                         "burst" => written.burst = Some((key, burst(&value)?)),
                         "wait" => written.wait = Some(duration::duration(&value, Zero::Allowed)?),
                         "in" => written.shared = Some(Box::new(shared(value)?)),
+                        "fallback" => written.fallback = Some((key, Fallback::parse(&value)?)),
                         _ => return Err(unknown(Self::NAME, &key, Self::OPTIONS)),
                     }
                 }
@@ -116,9 +121,19 @@ impl Attribute for RateLimited {
             }
             None => Slots::Own(own(at, written.calls, written.per, written.burst)?),
         };
+        let fallback = match (written.fallback, &written.wait) {
+            (Some((key, _)), None) => {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "a `fallback` of #[rate_limited] needs `wait = \"...\"`: without it a call waits for its slot as long as it takes, and never fails",
+                ));
+            }
+            (fallback, _) => fallback.map(|(_, fallback)| fallback),
+        };
         Ok(RateLimited {
             slots,
             wait: written.wait,
+            fallback,
         })
     }
 
@@ -165,7 +180,8 @@ impl Attribute for RateLimited {
 
     fn caps(&self) -> Caps {
         Caps {
-            fails: self.wait.is_some(),
+            fails: self.wait.is_some() && self.fallback.is_none(),
+            fallback: self.fallback.is_some(),
             ..Caps::default()
         }
     }
@@ -215,7 +231,12 @@ impl Attribute for RateLimited {
                 duration::show(d)
             ),
         };
-        format!("- **rate_limited**: {rate}{wait}.")
+        let fallback = self
+            .fallback
+            .as_ref()
+            .map(Fallback::describe)
+            .unwrap_or_default();
+        format!("- **rate_limited**: {rate}{wait}{fallback}.")
     }
 
     fn generate(&self, g: &mut Gen<'_>, i: usize, mode: Mode) -> (Code, bool) {
@@ -279,6 +300,10 @@ impl Attribute for RateLimited {
                 quote_spanned!(m()=> #handle)
             }
         };
+        // With a fallback, the body runs on copies of the arguments.
+        let mode = Mode {
+            rerun: mode.rerun || self.fallback.is_some(),
+        };
         let (inner, inner_fallible) = g.chain(i + 1, mode);
         match &self.wait {
             None => (
@@ -297,20 +322,21 @@ impl Attribute for RateLimited {
                 } else {
                     quote_spanned!(m()=> ::taskward::__private::Ok(#inner.await))
                 };
-                (
-                    Code::Value(quote_spanned! {m()=>
-                        {
-                            // What the call holds while the body runs is `Ok(())` of a word.
-                            match ::taskward::__private::rate_limited::acquire_within(#limit, &__TASKWARD_META, #wait).await {
-                                ::taskward::__private::Ok(()) => #inner,
-                                ::taskward::__private::Err(__taskward_rejected) => ::taskward::__private::Err(
-                                    ::taskward::__private::rate_limited::rejected(#limit, &__TASKWARD_META, #wait, __taskward_rejected),
-                                ),
-                            }
+                let layer = Code::Value(quote_spanned! {m()=>
+                    {
+                        // What the call holds while the body runs is `Ok(())` of a word.
+                        match ::taskward::__private::rate_limited::acquire_within(#limit, &__TASKWARD_META, #wait).await {
+                            ::taskward::__private::Ok(()) => #inner,
+                            ::taskward::__private::Err(__taskward_rejected) => ::taskward::__private::Err(
+                                ::taskward::__private::rate_limited::rejected(#limit, &__TASKWARD_META, #wait, __taskward_rejected),
+                            ),
                         }
-                    }),
-                    true,
-                )
+                    }
+                });
+                match &self.fallback {
+                    Some(fallback) => fallback.wrap(g, layer),
+                    None => (layer, true),
+                }
             }
         }
     }
