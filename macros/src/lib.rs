@@ -45,3 +45,8 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn graceful(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand(Kind::Graceful, args.into(), item.into()).into()
 }
+
+#[proc_macro_attribute]
+pub fn circuit_breaker(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand(Kind::CircuitBreaker, args.into(), item.into()).into()
+}

@@ -36,3 +36,8 @@ pub mod graceful {
 pub mod supervised {
     pub use crate::supervised::{SupervisePolicy, Supervisor};
 }
+
+/// `#[circuit_breaker]`: each call admitted or refused by a breaker, and its outcome recorded.
+pub mod circuit_breaker {
+    pub use crate::circuit_breaker::{BreakerSource, Predicate, call, handle, when};
+}

@@ -31,3 +31,7 @@ pub use bounded::{Bulkhead, Permit};
 pub use catch_panic::quiet_caught_panics;
 pub use error::Error;
 pub use shutdown::{DrainReport, SecondSignal, Shutdown};
+
+// `#[circuit_breaker]`.
+mod circuit_breaker;
+pub use circuit_breaker::{Breaker, BreakerState};

@@ -18,6 +18,7 @@ use crate::item::AsyncFn;
 use crate::options::RawArg;
 
 pub mod bounded;
+pub mod circuit_breaker;
 pub mod graceful;
 pub mod supervised;
 pub mod with_timeout;
@@ -241,6 +242,7 @@ attributes! {
     WithTimeout => with_timeout::WithTimeout,
     Supervised => supervised::Supervised,
     Graceful => graceful::Graceful,
+    CircuitBreaker => circuit_breaker::CircuitBreaker,
 }
 
 #[cfg(test)]

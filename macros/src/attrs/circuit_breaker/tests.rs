@@ -1,0 +1,227 @@
+//! Expansion snapshots of `#[circuit_breaker]` (`UPDATE_EXPECT=1 cargo test -p taskward-macros`
+//! rewrites them); the one the docs show is kept in `src/docs/expand/circuit_breaker.md` of the
+//! facade. Spans are not visible here; the UI tests cover them.
+
+use expect_test::{Expect, expect, expect_file};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::attrs::Kind;
+use crate::pipeline::expand;
+
+fn pretty(args: TokenStream, item: TokenStream) -> String {
+    let tokens = expand(Kind::CircuitBreaker, args, item);
+    let file: syn::File = syn::parse2(tokens).expect("the expansion parses as a file");
+    prettyplease::unparse(&file)
+}
+
+fn check(args: TokenStream, item: TokenStream, expected: &Expect) {
+    expected.assert_eq(&pretty(args, item));
+}
+
+#[test]
+fn a_breaker_of_its_own_with_a_pattern() {
+    let expansion = pretty(
+        quote!(
+            failures = 3,
+            reset = "10s",
+            on = FetchError::Timeout | FetchError::Status(500..)
+        ),
+        quote! {
+            async fn fetch(url: &str) -> Result<Bytes, FetchError> {
+                get(url).await
+            }
+        },
+    );
+    // A complete Markdown block, which the docs include as it is.
+    expect_file!["../../../../src/docs/expand/circuit_breaker.md"]
+        .assert_eq(&format!("```text\n{expansion}```\n"));
+}
+
+#[test]
+fn shared_by_reference_with_a_predicate_and_a_deadline_inside() {
+    check(
+        quote!(in = &self.breaker, when = is_outage),
+        quote! {
+            #[with_timeout("2s")]
+            async fn send(&self, order: Order) -> Result<Receipt, PspError> {
+                self.psp.send(order).await
+            }
+        },
+        &expect![[r#"
+            async fn send(&self, order: Order) -> Result<Receipt, PspError> {
+                #[allow(unused_imports)]
+                use with_timeout as _;
+                static __TASKWARD_META: ::taskward::__private::Meta = ::taskward::__private::Meta::new(
+                    ::core::concat!(::core::module_path!(), "::", "send"),
+                );
+                let __taskward_breaker_0 = ::taskward::__private::circuit_breaker::handle(
+                    &self.breaker,
+                );
+                let __taskward_breaker_0: &::taskward::Breaker = &*__taskward_breaker_0;
+                match {
+                    ::taskward::__private::flatten(
+                        ::taskward::__private::circuit_breaker::call(
+                                __taskward_breaker_0,
+                                &__TASKWARD_META,
+                                ::taskward::__private::with_timeout::timeout(
+                                    &__TASKWARD_META,
+                                    ::core::time::Duration::new(2u64, 0u32),
+                                    async move {
+                                        #[allow(
+                                            unknown_lints,
+                                            unreachable_code,
+                                            clippy::diverging_sub_expression,
+                                            clippy::empty_loop,
+                                            clippy::let_unit_value,
+                                            clippy::let_with_type_underscore,
+                                            clippy::needless_return,
+                                            clippy::unreachable
+                                        )]
+                                        if false {
+                                            let __taskward_never: Result<Receipt, PspError> = loop {};
+                                            return __taskward_never;
+                                        }
+                                        { self.psp.send(order).await }
+                                    },
+                                ),
+                                |__taskward_output| match __taskward_output {
+                                    ::taskward::__private::Err(_) => true,
+                                    ::taskward::__private::Ok(
+                                        ::taskward::__private::Err(__taskward_error),
+                                    ) => {
+                                        ::taskward::__private::circuit_breaker::when(
+                                            is_outage,
+                                            __taskward_error,
+                                        )
+                                    }
+                                    _ => false,
+                                },
+                            )
+                            .await,
+                    )
+                } {
+                    ::taskward::__private::Ok(__taskward_value) => __taskward_value,
+                    ::taskward::__private::Err(__taskward_error) => {
+                        ::taskward::__private::fail::<Result<Receipt, PspError>>(__taskward_error)
+                    }
+                }
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn a_plain_return_counts_panics_and_the_layers_inside() {
+    check(
+        quote!(in = SEARCH),
+        quote! {
+            async fn search(query: String) -> Vec<Hit> {
+                index(query).await
+            }
+        },
+        &expect![[r#"
+            async fn search(query: String) -> ::core::result::Result<Vec<Hit>, ::taskward::Error> {
+                static __TASKWARD_META: ::taskward::__private::Meta = ::taskward::__private::Meta::new(
+                    ::core::concat!(::core::module_path!(), "::", "search"),
+                );
+                static __TASKWARD_SHARED_0: &::taskward::Breaker = &SEARCH;
+                ::taskward::__private::circuit_breaker::call(
+                        __TASKWARD_SHARED_0,
+                        &__TASKWARD_META,
+                        async move {
+                            #[allow(
+                                unknown_lints,
+                                unreachable_code,
+                                clippy::diverging_sub_expression,
+                                clippy::empty_loop,
+                                clippy::let_unit_value,
+                                clippy::let_with_type_underscore,
+                                clippy::needless_return,
+                                clippy::unreachable
+                            )]
+                            if false {
+                                let __taskward_never: Vec<Hit> = loop {};
+                                return __taskward_never;
+                            }
+                            { index(query).await }
+                        },
+                        |__taskward_output| false,
+                    )
+                    .await
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn a_rate_with_its_window() {
+    check(
+        quote!(rate = 0.25, window = 40, half_open = 2),
+        quote! {
+            async fn lookup(key: u64) -> std::io::Result<Vec<u8>> {
+                read(key).await
+            }
+        },
+        &expect![[r#"
+            async fn lookup(key: u64) -> std::io::Result<Vec<u8>> {
+                static __TASKWARD_META: ::taskward::__private::Meta = ::taskward::__private::Meta::new(
+                    ::core::concat!(::core::module_path!(), "::", "lookup"),
+                );
+                static __TASKWARD_BREAKER_0: ::taskward::Breaker = ::taskward::Breaker::new()
+                    .rate(0.25, 40, 10)
+                    .half_open(2);
+                match ::taskward::__private::circuit_breaker::call(
+                        &__TASKWARD_BREAKER_0,
+                        &__TASKWARD_META,
+                        async move {
+                            #[allow(
+                                unknown_lints,
+                                unreachable_code,
+                                clippy::diverging_sub_expression,
+                                clippy::empty_loop,
+                                clippy::let_unit_value,
+                                clippy::let_with_type_underscore,
+                                clippy::needless_return,
+                                clippy::unreachable
+                            )]
+                            if false {
+                                let __taskward_never: std::io::Result<Vec<u8>> = loop {};
+                                return __taskward_never;
+                            }
+                            { read(key).await }
+                        },
+                        |__taskward_output| {
+                            ::core::matches!(__taskward_output, ::taskward::__private::Err(_))
+                        },
+                    )
+                    .await
+                {
+                    ::taskward::__private::Ok(__taskward_value) => __taskward_value,
+                    ::taskward::__private::Err(__taskward_error) => {
+                        ::taskward::__private::fail::<std::io::Result<Vec<u8>>>(__taskward_error)
+                    }
+                }
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn the_policy_says_what_it_does() {
+    let text = expand(
+        Kind::CircuitBreaker,
+        quote!(rate = 0.5, failures = 3, on = E::Timeout),
+        quote! {
+            /// Documented.
+            async fn f() -> Result<(), E> { Ok(()) }
+        },
+    )
+    .to_string();
+    assert!(
+        text.contains(
+            "opens after 3 consecutive failures or when 50% of the last 20 calls fail (from 10 calls on), for 30s; then lets 1 probe call through, and closes when it succeeds; an open breaker fails calls at once with `Error::CircuitOpen`. Failures: an `Err` matching `E::Timeout`, a panic, and a failure of the attributes below."
+        ),
+        "{text}"
+    );
+}
