@@ -42,12 +42,19 @@
 //! clears the ring after its compare-exchange, and a closed period begins with a compare-exchange
 //! that comes after the last operation of that transition's own probe in the word's modification
 //! order, so a call of the new period, which loads the word with `Acquire`, sees the cleared ring.
-//! The ring, its counter and the count of openings are `Relaxed`: figures, not decisions (a rate
-//! computed while other calls record is one of the values it passes through).
+//!
+//! The ring and its counter are `SeqCst`: a call increments the counter, then reads or writes its
+//! bit, then (when its outcome may open the breaker) reads the counter and the ring. In the one
+//! order of all those operations, the call whose bit comes last reads every increment and every bit
+//! before it: calls that end together do not each miss the others' outcomes, and the one that
+//! completes a rate opens the breaker. (On x86 these cost what relaxed ones would: a
+//! read-modify-write is a locked instruction either way, a load a plain one.) The clearing of the
+//! ring and the count of openings are `Relaxed`: the one is ordered by the state word (above), the
+//! other is a figure.
 //!
 //! [`Breaker`]: super::Breaker
 
-use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
+use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, SeqCst};
 
 use crate::sync::atomic::AtomicU64;
 use crate::sync::{const_unless_loom, zeroed};
@@ -514,19 +521,19 @@ impl Core {
     /// Records an outcome in the window; returns the outcomes recorded in this closed period so
     /// far.
     fn record(&self, failed: bool) -> u64 {
-        // Relaxed (the ring, its counter): figures (module docs).
-        let position = self.cursor.fetch_add(1, Relaxed);
+        // SeqCst (the counter, then the bit): the last to record sees every record (module docs).
+        let position = self.cursor.fetch_add(1, SeqCst);
         let slot = position % u64::from(self.config.window);
         // Below `MAX_WINDOW` by the modulo.
         #[allow(clippy::cast_possible_truncation)]
         let word = &self.ring[(slot / 64) as usize];
         let bit = 1 << (slot % 64);
         // Read first: a success after a success (the common case) writes nothing.
-        let set = word.load(Relaxed) & bit != 0;
+        let set = word.load(SeqCst) & bit != 0;
         if failed && !set {
-            word.fetch_or(bit, Relaxed);
+            word.fetch_or(bit, SeqCst);
         } else if !failed && set {
-            word.fetch_and(!bit, Relaxed);
+            word.fetch_and(!bit, SeqCst);
         }
         position + 1
     }
@@ -561,14 +568,14 @@ impl Core {
         if self.config.rate_ppm == 0 {
             return (0, 0);
         }
-        // Relaxed: figures (module docs).
-        let recorded = self.cursor.load(Relaxed);
+        // SeqCst: after this call's own record (module docs).
+        let recorded = self.cursor.load(SeqCst);
         // At most the window, a `u32`.
         #[allow(clippy::cast_possible_truncation)]
         let calls = recorded.min(u64::from(self.config.window)) as u32;
         let failures: u32 = self.ring[..self.ring_words()]
             .iter()
-            .map(|word| word.load(Relaxed).count_ones())
+            .map(|word| word.load(SeqCst).count_ones())
             .sum();
         (calls, failures.min(calls))
     }
