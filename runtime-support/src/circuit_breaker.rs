@@ -632,10 +632,22 @@ impl<E: ?Sized, P: Fn(&E) -> bool> Predicate<E> for P {
     }
 }
 
-/// `when = predicate` applied to `error`.
+/// The error of a body, for `when = predicate`: its type fixed first, so that a predicate of
+/// another type is reported as one.
+pub struct BodyError<'e, E: ?Sized>(&'e E);
+
+/// The body's error, for [`BodyError::counts`].
 #[inline]
-pub fn when<E: ?Sized, P: Predicate<E>>(predicate: P, error: &E) -> bool {
-    predicate.counts(error)
+pub fn body_error<E: ?Sized>(error: &E) -> BodyError<'_, E> {
+    BodyError(error)
+}
+
+impl<E: ?Sized> BodyError<'_, E> {
+    /// `when = predicate` applied to the error.
+    #[inline]
+    pub fn counts<P: Predicate<E>>(&self, predicate: P) -> bool {
+        predicate.counts(self.0)
+    }
 }
 
 /// What `in = EXPR` of `#[circuit_breaker]` takes: a `&Breaker` (borrowed for the call) or a

@@ -331,8 +331,10 @@ impl CircuitBreaker {
                 let inner_arm =
                     inner_failure.map(|pattern| quote_spanned!(m()=> #pattern => true,));
                 let body_err = in_output(error.clone());
-                let when = quote_spanned! {path.span()=>
-                    ::taskward::__private::circuit_breaker::when(#path, #error)
+                // The error's type is fixed first; the predicate's call is located at its path.
+                let counts = quote_spanned!(m().located_at(path.span())=> counts);
+                let when = quote_spanned! {m()=>
+                    ::taskward::__private::circuit_breaker::body_error(#error).#counts(#path)
                 };
                 quote_spanned! {m()=>
                     match #output {
@@ -469,8 +471,10 @@ fn percent(rate: f64) -> String {
 /// What a count option is, for its messages.
 struct CountOption {
     key: &'static str,
-    /// What it is, and an example.
+    /// What it counts.
     what: &'static str,
+    /// A value to write.
+    example: u32,
     /// Why zero makes no sense.
     zero: &'static str,
     max: u32,
@@ -480,7 +484,8 @@ struct CountOption {
 
 const FAILURES: CountOption = CountOption {
     key: "failures",
-    what: "the consecutive failures that open the breaker: a positive integer such as `5`",
+    what: "the failures in a row that open the breaker",
+    example: 5,
     zero: "`failures = 0` would open the breaker before any call failed; it must be at least 1",
     max: u32::MAX,
     above_max: "",
@@ -488,7 +493,8 @@ const FAILURES: CountOption = CountOption {
 
 const WINDOW: CountOption = CountOption {
     key: "window",
-    what: "the calls the failure rate is computed over: a positive integer such as `20`",
+    what: "the last calls the failure rate is computed over",
+    example: 20,
     zero: "`window = 0` holds no call to compute a rate over; it must be at least 1",
     max: CircuitBreaker::MAX_WINDOW,
     above_max: "the window is a ring of bits in the breaker, at most `Breaker::MAX_WINDOW` (1024) calls",
@@ -496,7 +502,8 @@ const WINDOW: CountOption = CountOption {
 
 const MIN_CALLS: CountOption = CountOption {
     key: "min_calls",
-    what: "the calls in the window before the rate may open the breaker: a positive integer such as `10`",
+    what: "the calls in the window before the rate may open the breaker",
+    example: 10,
     zero: "`min_calls = 0` would let a rate over no call at all open the breaker; it must be at least 1",
     max: CircuitBreaker::MAX_WINDOW,
     above_max: "it is at most the window, and the window at most `Breaker::MAX_WINDOW` (1024) calls",
@@ -504,7 +511,8 @@ const MIN_CALLS: CountOption = CountOption {
 
 const HALF_OPEN: CountOption = CountOption {
     key: "half_open",
-    what: "the probe calls a half-open breaker lets through: a positive integer such as `1`",
+    what: "the probe calls a half-open breaker lets through",
+    example: 1,
     zero: "`half_open = 0` would never let a probe through, so the breaker would never close again; it must be at least 1",
     max: CircuitBreaker::MAX_HALF_OPEN,
     above_max: "a half-open breaker lets at most `Breaker::MAX_HALF_OPEN` (65535) probe calls through",
@@ -512,7 +520,9 @@ const HALF_OPEN: CountOption = CountOption {
 
 /// A positive integer literal that fits in a `u32` and `option.max`.
 fn count(value: &Expr, option: &CountOption) -> syn::Result<Setting<u32>> {
-    let key = option.key;
+    let CountOption {
+        key, what, example, ..
+    } = option;
     let lit = match value {
         Expr::Lit(ExprLit {
             lit: Lit::Int(lit), ..
@@ -523,13 +533,13 @@ fn count(value: &Expr, option: &CountOption) -> syn::Result<Setting<u32>> {
         }) => {
             return Err(syn::Error::new_spanned(
                 value,
-                format!("`{key}` must be positive: it is {}", option.what),
+                format!("`{key}` is a count, never negative: {what}, such as `{key} = {example}`"),
             ));
         }
         other => {
             return Err(syn::Error::new_spanned(
                 other,
-                format!("`{key}` is {}", option.what),
+                format!("`{key}` is a positive integer: {what}, such as `{key} = {example}`"),
             ));
         }
     };
@@ -617,12 +627,18 @@ fn rate(value: &Expr) -> syn::Result<Setting<f64>> {
 
 /// `reset = "30s"`: above zero, in whole milliseconds.
 fn reset(value: &Expr) -> syn::Result<Setting<Duration>> {
-    let DurationArg::Lit { value: reset, span } = duration::duration(value, Zero::Denied)? else {
+    let DurationArg::Lit { value: reset, span } = duration::duration(value, Zero::Allowed)? else {
         return Err(syn::Error::new_spanned(
             value,
             "`reset` takes a duration literal, such as `\"30s\"`",
         ));
     };
+    if reset.is_zero() {
+        return Err(syn::Error::new(
+            span,
+            "a `reset` of zero would let a probe through as soon as the breaker opens: it must stay open for a while, such as `reset = \"30s\"`",
+        ));
+    }
     if reset.subsec_nanos() % 1_000_000 != 0 {
         let rounded = Duration::from_millis(
             u64::try_from(reset.as_nanos().div_ceil(1_000_000)).unwrap_or(u64::MAX),

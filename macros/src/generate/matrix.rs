@@ -36,6 +36,23 @@ fn stacks() -> Vec<(Kind, TokenStream, TokenStream)> {
             quote!("10s"),
             quote!(#[supervised(backoff = "10ms..1s")] #[bounded(2, wait = "0s")] #[with_timeout("1s")]),
         ),
+        (Kind::CircuitBreaker, quote!(), quote!()),
+        (
+            Kind::CircuitBreaker,
+            quote!(
+                failures = 2,
+                rate = 0.5,
+                window = 10,
+                reset = "1s",
+                half_open = 2
+            ),
+            quote!(#[with_timeout("1s")]),
+        ),
+        (
+            Kind::Supervised,
+            quote!(),
+            quote!(#[circuit_breaker(in = &self_breaker())]),
+        ),
     ]
 }
 

@@ -90,10 +90,10 @@ fn shared_by_reference_with_a_predicate_and_a_deadline_inside() {
                                     ::taskward::__private::Ok(
                                         ::taskward::__private::Err(__taskward_error),
                                     ) => {
-                                        ::taskward::__private::circuit_breaker::when(
-                                            is_outage,
-                                            __taskward_error,
-                                        )
+                                        ::taskward::__private::circuit_breaker::body_error(
+                                                __taskward_error,
+                                            )
+                                            .counts(is_outage)
                                     }
                                     _ => false,
                                 },
@@ -224,4 +224,68 @@ fn the_policy_says_what_it_does() {
         ),
         "{text}"
     );
+}
+
+/// Whatever the arguments, the macro answers with an error or an expansion that is Rust, never a
+/// panic; the mistakes are errors (the function is emitted with a `compile_error!`).
+#[test]
+fn bad_arguments_give_an_error_never_a_panic() {
+    let item = quote! {
+        async fn f() -> Result<u8, E> { Ok(1) }
+    };
+    let mistakes = [
+        quote!(on = _),
+        quote!(on = Timeout),
+        quote!(on = 1 + 2),
+        quote!(on = E::A | _),
+        quote!(on =),
+        quote!(when = || true),
+        quote!(when = 3),
+        quote!(on = E::A, when = f),
+        quote!(rate = 1e999),
+        quote!(rate = -0.0),
+        quote!(rate = f64::NAN),
+        quote!(rate = 0.5f32x),
+        quote!(rate = 1.5),
+        quote!(rate = 250),
+        quote!(rate = "0.5"),
+        quote!(rate = "12.5 %"),
+        quote!(window = 99999999999),
+        quote!(rate = 0.5, window = 0),
+        quote!(rate = 0.5, min_calls = 30),
+        quote!(min_calls = 3),
+        quote!(reset = "1ns"),
+        quote!(reset = "0ms"),
+        quote!(reset = 30),
+        quote!(reset = Duration::from_secs(3)),
+        quote!(half_open = 65536),
+        quote!(failures = 3i8),
+        quote!(failures = 4294967296),
+        quote!(failures = 2.0),
+        quote!(in = PARTNER, reset = "1s"),
+        quote!(in = 3),
+        quote!(in = Self::BREAKER),
+        quote!(5),
+        quote!(cancel),
+    ];
+    for args in mistakes {
+        let out = expand(Kind::CircuitBreaker, args.clone(), item.clone());
+        let text = out.to_string();
+        assert!(text.contains("compile_error"), "({args}) gave `{text}`");
+        syn::parse2::<syn::File>(out).unwrap_or_else(|err| panic!("({args}): {err}"));
+    }
+    let fine = [
+        quote!(rate = 1),
+        quote!(rate = 1e-9),
+        quote!(on = |E::A| E::B(..)),
+        quote!(on = E::C { .. }),
+        quote!(on = E::Code(500..=599)),
+        quote!(when = errors::is_outage),
+        quote!(in = &self.breaker, on = E::A),
+        quote!(reset = "1d 2h", half_open = 65535, failures = 4294967295),
+    ];
+    for args in fine {
+        let text = expand(Kind::CircuitBreaker, args.clone(), item.clone()).to_string();
+        assert!(!text.contains("compile_error"), "({args}) gave `{text}`");
+    }
 }
