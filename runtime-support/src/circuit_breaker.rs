@@ -364,7 +364,7 @@ impl Breaker {
     fn finish(&self, meta: &'static Meta, ticket: Ticket, outcome: Outcome) {
         match self.core.finish(ticket, outcome, || self.nanos()) {
             Change::None => {}
-            Change::Opened { until, cause } => self.opened(meta, until, cause),
+            Change::Opened { cause, .. } => self.opened(meta, cause),
             Change::Closed => self.closed(meta),
         }
         if outcome == Outcome::Abandoned && ticket.is_probe() {
@@ -373,16 +373,14 @@ impl Breaker {
     }
 
     #[cold]
-    fn opened(&self, meta: &'static Meta, until: u64, cause: Cause) {
+    fn opened(&self, meta: &'static Meta, cause: Cause) {
         let reset = DisplayDuration(Duration::from_millis(self.core.config.reset_ms));
-        let until = self.instant(until);
         match cause {
             Cause::Consecutive(failures) => tracing::warn!(
                 target: "taskward",
                 function = meta.function,
                 failures,
                 reset = %reset,
-                ?until,
                 "circuit breaker opened: {failures} consecutive failures"
             ),
             Cause::Rate { failures, calls } => tracing::warn!(
@@ -391,14 +389,12 @@ impl Breaker {
                 failures,
                 calls,
                 reset = %reset,
-                ?until,
                 "circuit breaker opened: {failures} of the last {calls} calls failed"
             ),
             Cause::Probe => tracing::warn!(
                 target: "taskward",
                 function = meta.function,
                 reset = %reset,
-                ?until,
                 "circuit breaker opened again: a probe call failed"
             ),
         }
@@ -436,12 +432,20 @@ impl Breaker {
     #[cold]
     fn refused(&self, meta: &'static Meta, until: Option<u64>) -> Error {
         let until = until.map(|ms| self.instant(ms));
-        tracing::debug!(
-            target: "taskward",
-            function = meta.function,
-            ?until,
-            "refused: circuit open"
-        );
+        match until {
+            Some(until) => tracing::debug!(
+                target: "taskward",
+                function = meta.function,
+                open_for = %DisplayDuration(until.saturating_duration_since(Instant::now())),
+                "refused: circuit open"
+            ),
+            None => tracing::debug!(
+                target: "taskward",
+                function = meta.function,
+                probes = self.core.config.half_open,
+                "refused: circuit half-open, its probe calls running"
+            ),
+        }
         Error::circuit_open(meta.function, until)
     }
 }
