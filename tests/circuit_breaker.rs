@@ -611,3 +611,91 @@ async fn every_transition_is_an_event() {
         ]
     );
 }
+
+// With other attributes: a `#[bounded]` outside or inside, a `#[supervised]` outside.
+
+/// A gate of one permit in front of a breaker, or behind it.
+struct Gate {
+    breaker: Breaker,
+    slots: taskward::Bulkhead,
+}
+
+impl Gate {
+    fn new() -> Self {
+        Gate {
+            breaker: Breaker::new().failures(1),
+            slots: taskward::Bulkhead::new(1),
+        }
+    }
+
+    #[taskward::bounded(in = &self.slots, wait = "0s")]
+    #[circuit_breaker(in = &self.breaker)]
+    async fn bounded_outside(&self, work: Duration) -> Result<(), UpstreamError> {
+        sleep(work).await;
+        Ok(())
+    }
+
+    #[circuit_breaker(in = &self.breaker)]
+    #[taskward::bounded(in = &self.slots, wait = "0s")]
+    async fn bounded_inside(&self, work: Duration) -> Result<(), UpstreamError> {
+        sleep(work).await;
+        Ok(())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rejection_by_a_bounded_outside_never_reaches_the_breaker_one_inside_counts() {
+    let gate = Gate::new();
+    let (held, rejected) = tokio::join!(gate.bounded_outside(SECS(1)), async {
+        tokio::task::yield_now().await;
+        gate.bounded_outside(MS(1)).await
+    });
+    assert_eq!(held, Ok(()));
+    assert!(
+        matches!(
+            rejected,
+            Err(UpstreamError::Taskward(Error::Rejected { .. }))
+        ),
+        "{rejected:?}"
+    );
+    assert_eq!(gate.breaker.state(), BreakerState::Closed);
+    assert_eq!(gate.breaker.consecutive_failures(), 0);
+
+    let gate = Gate::new();
+    let (held, rejected) = tokio::join!(gate.bounded_inside(SECS(1)), async {
+        tokio::task::yield_now().await;
+        gate.bounded_inside(MS(1)).await
+    });
+    assert_eq!(held, Ok(()));
+    assert!(
+        matches!(
+            rejected,
+            Err(UpstreamError::Taskward(Error::Rejected { .. }))
+        ),
+        "{rejected:?}"
+    );
+    // Inside, the rejection is a failure of the layers below the breaker: it opened.
+    assert!(matches!(gate.breaker.state(), BreakerState::Open { .. }));
+}
+
+impl Upstream {
+    /// Each run goes through the breaker: once it is open, the runs are refused and restarted.
+    #[taskward::supervised(restarts = 4, within = "1m", backoff = "100ms..100ms", jitter = false)]
+    #[circuit_breaker(in = &self.breaker)]
+    async fn supervised_runs(&self) -> Result<u32, UpstreamError> {
+        self.body(err(Kind::Timeout)).await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn inside_a_layer_that_runs_the_body_again_each_run_counts() {
+    let upstream = Upstream::new(Breaker::new().failures(2).reset(SECS(60)));
+    let started = Instant::now();
+    let result = upstream.supervised_runs().await;
+    // Two runs failed and opened the breaker; the three after were refused without running the
+    // body, each after its 100ms backoff, until the restart budget was spent.
+    assert_eq!(upstream.runs(), 2);
+    assert_eq!(refused_until(result), Some(started + MS(100) + SECS(60)));
+    assert_eq!(started.elapsed(), MS(400));
+    assert_eq!(upstream.breaker.times_opened(), 1);
+}
