@@ -253,8 +253,7 @@ macro_rules! suite {
                     helper_restart,
                     breaker: (size_of_val(&breaker(1)), size_of_val(&hand_breaker(1))),
                     helper_breaker: size_of_val(&private::circuit_breaker::call(
-                        &BREAKER,
-                        &META,
+                        || (&BREAKER, &META),
                         plain(1),
                         |_| false,
                     )),

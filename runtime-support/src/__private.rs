@@ -39,5 +39,5 @@ pub mod supervised {
 
 /// `#[circuit_breaker]`: each call admitted or refused by a breaker, and its outcome recorded.
 pub mod circuit_breaker {
-    pub use crate::circuit_breaker::{BreakerSource, Predicate, body_error, call, handle};
+    pub use crate::circuit_breaker::{BreakerSource, Predicate, Site, body_error, call, handle};
 }

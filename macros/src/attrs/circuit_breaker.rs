@@ -264,14 +264,27 @@ impl Attribute for CircuitBreaker {
     }
 
     fn generate(&self, g: &mut Gen<'_>, i: usize, mode: Mode) -> (Code, bool) {
-        let breaker = match &self.breaker {
+        // The site of the call: where its breaker is, with the function's `Meta`. For a `static`
+        // breaker, a function item (nothing to hold in the call's future, no pointer to load); for
+        // `in = EXPR`, a closure over the reference.
+        let site = format_ident!("__taskward_site_{}", i, span = m());
+        let static_site = |breaker: TokenStream| {
+            quote_spanned! {m()=>
+                fn #site() -> (&'static ::taskward::Breaker, &'static ::taskward::__private::Meta) {
+                    (#breaker, &__TASKWARD_META)
+                }
+            }
+        };
+        let site = match &self.breaker {
             Source::Own(settings) => {
                 let name = format_ident!("__TASKWARD_BREAKER_{}", i, span = m());
                 let new = settings.constructor();
+                let site_fn = static_site(quote_spanned!(m()=> &#name));
                 g.prelude.extend(quote_spanned! {m()=>
                     static #name: ::taskward::Breaker = #new;
+                    #site_fn
                 });
-                quote_spanned!(m()=> &#name)
+                quote_spanned!(m()=> #site)
             }
             Source::Shared(shared) if static_path(shared, g.func) => {
                 // A `static`, referred to from a `static` of ours: a `const` breaker (a new one at
@@ -280,10 +293,12 @@ impl Attribute for CircuitBreaker {
                 let at = m().located_at(shared.span());
                 let shared = &**shared;
                 let reference = quote_spanned!(at=> &#shared);
+                let site_fn = static_site(quote_spanned!(m()=> #name));
                 g.prelude.extend(quote_spanned! {m()=>
                     static #name: &::taskward::Breaker = #reference;
+                    #site_fn
                 });
-                quote_spanned!(m()=> #name)
+                quote_spanned!(m()=> #site)
             }
             Source::Shared(shared) => {
                 // Evaluated once per call, before the body borrows anything: an `Arc` is cloned,
@@ -297,14 +312,15 @@ impl Attribute for CircuitBreaker {
                     let #handle = #take;
                     let #handle: &::taskward::Breaker = &*#handle;
                 });
-                quote_spanned!(m()=> #handle)
+                let mv = syn::Token![move](m());
+                quote_spanned!(m()=> #mv || (#handle, &__TASKWARD_META))
             }
         };
         let (inner, inner_fallible) = g.chain(i + 1, mode);
         let is_result = matches!(g.func.output(), Output::Result(_));
         let is_failure = self.is_failure(is_result, inner_fallible);
         let call = quote_spanned! {m()=>
-            ::taskward::__private::circuit_breaker::call(#breaker, &__TASKWARD_META, #inner, #is_failure)
+            ::taskward::__private::circuit_breaker::call(#site, #inner, #is_failure)
         };
         (flatten(call, inner_fallible), true)
     }

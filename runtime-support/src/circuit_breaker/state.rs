@@ -112,7 +112,7 @@ impl Word {
 
     /// In `phase`, in the epoch of `ticket`.
     fn is(self, phase: u64, ticket: Ticket) -> bool {
-        self.phase() == phase && self.epoch() == ticket.epoch
+        self.phase() == phase && self.epoch() == ticket.epoch()
     }
 
     /// The same phase and epoch with another payload.
@@ -175,16 +175,44 @@ pub(crate) struct Core {
 }
 
 /// The epoch a call was admitted in, and whether it is a probe: what its outcome applies to.
+///
+/// One `u64`, shaped so that the common end of a call is one comparison with the state word: the
+/// ticket of a closed call, when the breaker has no window to record, is the state word that
+/// says "closed, in this epoch, no failure counted" (and a success then changes nothing). Every
+/// other ticket has the phase bits `0b11`, which no state word has, so it never compares equal;
+/// its bit 63 says whether it is a probe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Ticket {
-    epoch: u16,
-    probe: bool,
-}
+pub(crate) struct Ticket(u64);
+
+/// The phase bits of a ticket that is not a state word.
+const MARKED: u64 = 0b11;
+/// The bit of a probe's ticket.
+const PROBE: u64 = 1 << 63;
 
 impl Ticket {
+    /// A call of a closed period in the epoch of `word`; `quiet`: its success needs no recording
+    /// when `word` has no failure counted.
+    fn call(word: Word, quiet: bool) -> Ticket {
+        let epoch = u64::from(word.epoch()) << EPOCH_SHIFT;
+        Ticket(if quiet {
+            epoch | CLOSED
+        } else {
+            epoch | MARKED
+        })
+    }
+
+    /// A probe of the half-open period in the epoch of `word`.
+    fn probe(word: Word) -> Ticket {
+        Ticket(u64::from(word.epoch()) << EPOCH_SHIFT | MARKED | PROBE)
+    }
+
+    fn epoch(self) -> u16 {
+        Word(self.0).epoch()
+    }
+
     /// Whether the call is a probe of a half-open breaker.
     pub(crate) fn is_probe(self) -> bool {
-        self.probe
+        self.0 & PROBE != 0
     }
 }
 
@@ -307,10 +335,7 @@ impl Core {
         // Acquire: a closed period's calls see the window cleared (module docs).
         let word = Word(self.word.load(Acquire));
         if word.phase() == CLOSED {
-            return Admission::Call(Ticket {
-                epoch: word.epoch(),
-                probe: false,
-            });
+            return Admission::Call(Ticket::call(word, self.config.rate_ppm == 0));
         }
         self.admit_open(word, now)
     }
@@ -322,10 +347,7 @@ impl Core {
         loop {
             let next = match word.phase() {
                 CLOSED => {
-                    return Admission::Call(Ticket {
-                        epoch: word.epoch(),
-                        probe: false,
-                    });
+                    return Admission::Call(Ticket::call(word, self.config.rate_ppm == 0));
                 }
                 OPEN => {
                     let until = word.payload();
@@ -355,10 +377,7 @@ impl Core {
                         self.clear_window();
                     }
                     return Admission::Probe {
-                        ticket: Ticket {
-                            epoch: next.epoch(),
-                            probe: true,
-                        },
+                        ticket: Ticket::probe(next),
                         half_opened,
                     };
                 }
@@ -376,7 +395,19 @@ impl Core {
         outcome: Outcome,
         now: impl FnOnce() -> u64,
     ) -> Change {
-        if ticket.probe {
+        // The common case, a success in a closed period with no failure to forget and no window
+        // to record: one load, one comparison (see `Ticket`).
+        // Acquire: as in `admit`.
+        if outcome == Outcome::Success && self.word.load(Acquire) == ticket.0 {
+            return Change::None;
+        }
+        self.finish_other(ticket, outcome, now)
+    }
+
+    /// [`finish`](Self::finish) in the other cases.
+    #[inline(never)]
+    fn finish_other(&self, ticket: Ticket, outcome: Outcome, now: impl FnOnce() -> u64) -> Change {
+        if ticket.is_probe() {
             return self.finish_probe(ticket, outcome, now);
         }
         let failed = match outcome {
@@ -400,14 +431,13 @@ impl Core {
             failed || calls == u64::from(self.config.min_calls)
         };
         if !failed && word.payload() == 0 && !rate_due {
-            // The common case: a success after a success.
+            // A success after a success.
             return Change::None;
         }
         self.settle_closed(word, ticket, failed, rate_due, now)
     }
 
     /// The consecutive count after a closed call, and the opening if a rule says so.
-    #[inline(never)]
     fn settle_closed(
         &self,
         mut word: Word,
@@ -458,7 +488,6 @@ impl Core {
 
     /// The end of a probe: a success counts towards closing, a failure opens again, an abandoned
     /// probe gives its place back.
-    #[inline(never)]
     fn finish_probe(&self, ticket: Ticket, outcome: Outcome, now: impl FnOnce() -> u64) -> Change {
         let mut now = Now::new(now);
         // Acquire: as in `admit`.

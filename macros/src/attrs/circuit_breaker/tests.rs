@@ -62,8 +62,7 @@ fn shared_by_reference_with_a_predicate_and_a_deadline_inside() {
                 match {
                     ::taskward::__private::flatten(
                         ::taskward::__private::circuit_breaker::call(
-                                __taskward_breaker_0,
-                                &__TASKWARD_META,
+                                move || (__taskward_breaker_0, &__TASKWARD_META),
                                 ::taskward::__private::with_timeout::timeout(
                                     &__TASKWARD_META,
                                     ::core::time::Duration::new(2u64, 0u32),
@@ -126,9 +125,14 @@ fn a_plain_return_counts_panics_and_the_layers_inside() {
                     ::core::concat!(::core::module_path!(), "::", "search"),
                 );
                 static __TASKWARD_SHARED_0: &::taskward::Breaker = &SEARCH;
+                fn __taskward_site_0() -> (
+                    &'static ::taskward::Breaker,
+                    &'static ::taskward::__private::Meta,
+                ) {
+                    (__TASKWARD_SHARED_0, &__TASKWARD_META)
+                }
                 ::taskward::__private::circuit_breaker::call(
-                        __TASKWARD_SHARED_0,
-                        &__TASKWARD_META,
+                        __taskward_site_0,
                         async move {
                             #[allow(
                                 unknown_lints,
@@ -171,9 +175,14 @@ fn a_rate_with_its_window() {
                 static __TASKWARD_BREAKER_0: ::taskward::Breaker = ::taskward::Breaker::new()
                     .rate(0.25, 40, 10)
                     .half_open(2);
+                fn __taskward_site_0() -> (
+                    &'static ::taskward::Breaker,
+                    &'static ::taskward::__private::Meta,
+                ) {
+                    (&__TASKWARD_BREAKER_0, &__TASKWARD_META)
+                }
                 match ::taskward::__private::circuit_breaker::call(
-                        &__TASKWARD_BREAKER_0,
-                        &__TASKWARD_META,
+                        __taskward_site_0,
                         async move {
                             #[allow(
                                 unknown_lints,
