@@ -4,7 +4,8 @@
 //! Every case runs on a current-thread tokio runtime: one `block_on` per criterion sample, around
 //! an inner loop of `iters` calls (`iter_custom`), so neither the runtime's entry nor the clock
 //! read of the sample is in the figure. Groups pair the cases: `bounded/taskward` against
-//! `bounded/hand_written`, and so on; `stack/tower` is the tower equivalent of `stack/*`.
+//! `bounded/hand_written`, and so on; `stack/tower` is the tower equivalent of `stack/*`, and
+//! `breaker/tower_resilience` the circuit breaker of the tower-resilience crate.
 //!
 //! ```text
 //! cargo bench --bench overhead                       # wall time, about a minute
@@ -33,6 +34,7 @@ use std::hint::black_box;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
@@ -176,6 +178,45 @@ async fn supervised_hand_written(x: u64) -> Result<u64, String> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// (h) a circuit breaker, closed: the path of every call while the dependency is healthy
+
+#[taskward::circuit_breaker]
+async fn breaker_taskward(x: u64) -> u64 {
+    black_box(x) + 1
+}
+
+/// What a service writes by hand: a count of failures in a row in an atomic, checked before the
+/// call (open at 5) and cleared after a success, only when there is something to clear; failing
+/// with the same error as the annotated function.
+static HAND_FAILURES: AtomicU32 = AtomicU32::new(0);
+
+async fn breaker_hand_written(x: u64) -> Result<u64, taskward::Error> {
+    if HAND_FAILURES.load(Ordering::Acquire) >= 5 {
+        return Err(taskward::Error::circuit_open("overhead::breaker", None));
+    }
+    let value = async move { black_box(x) + 1 }.await;
+    if HAND_FAILURES.load(Ordering::Acquire) != 0 {
+        HAND_FAILURES.store(0, Ordering::Release);
+    }
+    Ok(value)
+}
+
+/// The same with an error of no size: what the 48 bytes of `Result<u64, taskward::Error>` cost.
+async fn breaker_hand_written_small_error(x: u64) -> Result<u64, CircuitOpen> {
+    if HAND_FAILURES.load(Ordering::Acquire) >= 5 {
+        return Err(CircuitOpen);
+    }
+    let value = async move { black_box(x) + 1 }.await;
+    if HAND_FAILURES.load(Ordering::Acquire) != 0 {
+        HAND_FAILURES.store(0, Ordering::Release);
+    }
+    Ok(value)
+}
+
+#[derive(Debug)]
+struct CircuitOpen;
+
+// ---------------------------------------------------------------------------------------------
 // The cases: `iters` calls inside one `block_on`, timed inside it.
 
 async fn calls<F, Fut>(iters: u64, call: F) -> Duration
@@ -213,6 +254,9 @@ cases! {
     case_graceful_hand_written => graceful_hand_written;
     case_supervised_taskward => supervised_taskward;
     case_supervised_hand_written => supervised_hand_written;
+    case_breaker_taskward => breaker_taskward;
+    case_breaker_hand_written => breaker_hand_written;
+    case_breaker_hand_written_small_error => breaker_hand_written_small_error;
 }
 
 /// `ServiceBuilder::new().concurrency_limit(8).timeout(1s)`, driven as tower's callers do:
@@ -235,6 +279,33 @@ fn case_stack_tower(rt: &Runtime, iters: u64) -> Duration {
     })
 }
 
+/// tower-resilience's circuit breaker with the same policy as `#[circuit_breaker]`'s defaults (5
+/// failures in a row, open for 30s, 1 probe), driven as tower's callers do.
+#[inline(never)]
+fn case_breaker_tower_resilience(rt: &Runtime, iters: u64) -> Duration {
+    use tower_resilience::circuitbreaker::CircuitBreakerLayer;
+    rt.block_on(async {
+        let breaker = CircuitBreakerLayer::builder()
+            .consecutive_failures(5)
+            .wait_duration_in_open(Duration::from_secs(30))
+            .permitted_calls_in_half_open(1)
+            .build()
+            .expect("a valid configuration");
+        let mut service =
+            ServiceBuilder::new()
+                .layer(breaker)
+                .service(service_fn(|x: u64| async move {
+                    Ok::<_, Infallible>(black_box(x) + 1)
+                }));
+        let start = Instant::now();
+        for i in 0..iters {
+            let ready = service.ready().await.expect("closed");
+            let _ = black_box(ready.call(black_box(i)).await);
+        }
+        start.elapsed()
+    })
+}
+
 type Case = fn(&Runtime, u64) -> Duration;
 
 const CASES: &[(&str, &str, Case)] = &[
@@ -250,6 +321,14 @@ const CASES: &[(&str, &str, Case)] = &[
     ("graceful", "hand_written", case_graceful_hand_written),
     ("supervised", "taskward", case_supervised_taskward),
     ("supervised", "hand_written", case_supervised_hand_written),
+    ("breaker", "taskward", case_breaker_taskward),
+    ("breaker", "hand_written", case_breaker_hand_written),
+    (
+        "breaker",
+        "hand_written_small_error",
+        case_breaker_hand_written_small_error,
+    ),
+    ("breaker", "tower_resilience", case_breaker_tower_resilience),
 ];
 
 fn runtime() -> Runtime {
