@@ -677,7 +677,7 @@ impl<E: ?Sized, P: Fn(&E) -> bool> Predicate<E> for P {
 /// another type is reported as one.
 pub struct BodyError<'e, E: ?Sized>(&'e E);
 
-/// The body's error, for [`BodyError::counts`].
+/// The body's error, for `when = predicate` (`BodyError::counts`).
 #[inline]
 pub fn body_error<E: ?Sized>(error: &E) -> BodyError<'_, E> {
     BodyError(error)
