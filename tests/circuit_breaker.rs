@@ -7,8 +7,8 @@
 //! Most tests give each call site a breaker of its own (`in = &self.breaker`), so that no two
 //! tests, each on its own paused runtime, share one.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use taskward::{Breaker, BreakerState, Error, circuit_breaker, with_timeout};
@@ -539,11 +539,19 @@ async fn a_plain_return_becomes_a_result_and_only_a_panic_fails() {
     assert_eq!(answer(false).await, Ok(42));
 }
 
-/// What the subscriber saw of taskward's events: level and message.
-#[derive(Clone, Default)]
-struct Events(Arc<Mutex<Vec<(tracing::Level, String)>>>);
+std::thread_local! {
+    /// The events of taskward seen on this thread while capturing (level and message).
+    static CAPTURED: std::cell::RefCell<Option<Vec<(tracing::Level, String)>>> =
+        const { std::cell::RefCell::new(None) };
+}
 
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Events {
+/// The process-wide subscriber of this test binary: it records taskward's events into
+/// [`CAPTURED`] on the threads that capture. One global subscriber rather than one per test
+/// (`set_default`): the tests of this binary run at once on other threads, and each event's
+/// interest is cached per call site for the whole process.
+struct Capture;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
     fn on_event(
         &self,
         event: &tracing::Event<'_>,
@@ -560,21 +568,35 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Events {
         if event.metadata().target() != "taskward" {
             return;
         }
-        let mut message = Message(String::new());
-        event.record(&mut message);
-        self.0
-            .lock()
-            .unwrap()
-            .push((*event.metadata().level(), message.0));
+        CAPTURED.with(|captured| {
+            if let Some(events) = captured.borrow_mut().as_mut() {
+                let mut message = Message(String::new());
+                event.record(&mut message);
+                events.push((*event.metadata().level(), message.0));
+            }
+        });
     }
+}
+
+/// Starts capturing taskward's events on this thread.
+fn capture_events() {
+    use tracing_subscriber::layer::SubscriberExt;
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Capture))
+            .expect("the only global subscriber of this test binary");
+    });
+    CAPTURED.with(|captured| *captured.borrow_mut() = Some(Vec::new()));
+}
+
+/// The events captured on this thread since [`capture_events`].
+fn captured_events() -> Vec<(tracing::Level, String)> {
+    CAPTURED.with(|captured| captured.borrow_mut().take().unwrap_or_default())
 }
 
 #[tokio::test(start_paused = true)]
 async fn every_transition_is_an_event() {
-    use tracing_subscriber::layer::SubscriberExt;
-    let events = Events::default();
-    let _guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(events.clone()));
+    capture_events();
     let upstream = Upstream::new(Breaker::new().failures(2).reset(SECS(1)));
     upstream.call(err(Kind::Timeout)).await.unwrap_err();
     upstream.call(err(Kind::Timeout)).await.unwrap_err();
@@ -585,7 +607,7 @@ async fn every_transition_is_an_event() {
     upstream.call(Step::Ok).await.unwrap();
     use tracing::Level;
     assert_eq!(
-        *events.0.lock().unwrap(),
+        captured_events(),
         [
             (
                 Level::WARN,
