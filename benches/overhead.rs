@@ -6,6 +6,7 @@
 //! read of the sample is in the figure. Groups pair the cases: `bounded/taskward` against
 //! `bounded/hand_written`, and so on; `stack/tower` is the tower equivalent of `stack/*`, and
 //! `retry/backon` the backon equivalent of `retry/*`.
+//! `breaker/tower_resilience` the circuit breaker of the tower-resilience crate.
 //!
 //! ```text
 //! cargo bench --bench overhead                       # wall time, about a minute
@@ -34,6 +35,7 @@ use std::hint::black_box;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
@@ -326,6 +328,43 @@ async fn rate_limited_governor_tokio_clock_counted(x: u64) -> u64 {
     STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     black_box(x) + 1
 }
+// (h) a circuit breaker, closed: the path of every call while the dependency is healthy
+
+#[taskward::circuit_breaker]
+async fn breaker_taskward(x: u64) -> u64 {
+    black_box(x) + 1
+}
+
+/// What a service writes by hand: a count of failures in a row in an atomic, checked before the
+/// call (open at 5) and cleared after a success, only when there is something to clear; failing
+/// with the same error as the annotated function.
+static HAND_FAILURES: AtomicU32 = AtomicU32::new(0);
+
+async fn breaker_hand_written(x: u64) -> Result<u64, taskward::Error> {
+    if HAND_FAILURES.load(Ordering::Acquire) >= 5 {
+        return Err(taskward::Error::circuit_open("overhead::breaker"));
+    }
+    let value = async move { black_box(x) + 1 }.await;
+    if HAND_FAILURES.load(Ordering::Acquire) != 0 {
+        HAND_FAILURES.store(0, Ordering::Release);
+    }
+    Ok(value)
+}
+
+/// The same with an error of no size: what the 48 bytes of `Result<u64, taskward::Error>` cost.
+async fn breaker_hand_written_small_error(x: u64) -> Result<u64, CircuitOpen> {
+    if HAND_FAILURES.load(Ordering::Acquire) >= 5 {
+        return Err(CircuitOpen);
+    }
+    let value = async move { black_box(x) + 1 }.await;
+    if HAND_FAILURES.load(Ordering::Acquire) != 0 {
+        HAND_FAILURES.store(0, Ordering::Release);
+    }
+    Ok(value)
+}
+
+#[derive(Debug)]
+struct CircuitOpen;
 
 // ---------------------------------------------------------------------------------------------
 // The cases: `iters` calls inside one `block_on`, timed inside it.
@@ -374,6 +413,9 @@ cases! {
     case_rate_limited_governor => rate_limited_governor;
     case_rate_limited_governor_tokio_clock => rate_limited_governor_tokio_clock;
     case_rate_limited_governor_tokio_clock_counted => rate_limited_governor_tokio_clock_counted;
+    case_breaker_taskward => breaker_taskward;
+    case_breaker_hand_written => breaker_hand_written;
+    case_breaker_hand_written_small_error => breaker_hand_written_small_error;
 }
 
 /// `ServiceBuilder::new().concurrency_limit(8).timeout(1s)`, driven as tower's callers do:
@@ -390,6 +432,33 @@ fn case_stack_tower(rt: &Runtime, iters: u64) -> Duration {
         let start = Instant::now();
         for i in 0..iters {
             let ready = service.ready().await.expect("never fails");
+            let _ = black_box(ready.call(black_box(i)).await);
+        }
+        start.elapsed()
+    })
+}
+
+/// tower-resilience's circuit breaker with the same policy as `#[circuit_breaker]`'s defaults (5
+/// failures in a row, open for 30s, 1 probe), driven as tower's callers do.
+#[inline(never)]
+fn case_breaker_tower_resilience(rt: &Runtime, iters: u64) -> Duration {
+    use tower_resilience::circuitbreaker::CircuitBreakerLayer;
+    rt.block_on(async {
+        let breaker = CircuitBreakerLayer::builder()
+            .consecutive_failures(5)
+            .wait_duration_in_open(Duration::from_secs(30))
+            .permitted_calls_in_half_open(1)
+            .build()
+            .expect("a valid configuration");
+        let mut service =
+            ServiceBuilder::new()
+                .layer(breaker)
+                .service(service_fn(|x: u64| async move {
+                    Ok::<_, Infallible>(black_box(x) + 1)
+                }));
+        let start = Instant::now();
+        for i in 0..iters {
+            let ready = service.ready().await.expect("closed");
             let _ = black_box(ready.call(black_box(i)).await);
         }
         start.elapsed()
@@ -428,6 +497,14 @@ const CASES: &[(&str, &str, Case)] = &[
         "governor_tokio_clock_counted",
         case_rate_limited_governor_tokio_clock_counted,
     ),
+    ("breaker", "taskward", case_breaker_taskward),
+    ("breaker", "hand_written", case_breaker_hand_written),
+    (
+        "breaker",
+        "hand_written_small_error",
+        case_breaker_hand_written_small_error,
+    ),
+    ("breaker", "tower_resilience", case_breaker_tower_resilience),
 ];
 
 fn runtime() -> Runtime {

@@ -243,6 +243,7 @@ async fn main() {
     sleep(Duration::from_millis(300)).await;
 
     rate_limited_tour().await;
+    circuit_breaker_tour().await;
 
     println!("\nThat was every attribute. Read the docs with `cargo doc --open`.");
 }
@@ -305,4 +306,37 @@ async fn rate_limited_tour() {
         PARTNER.waited(),
         PARTNER.rejected()
     );
+}
+
+// 6. #[circuit_breaker]: a pricing service that hangs. Each call is cut at 200ms; after 3 such
+// failures in a row the breaker opens, and calls fail at once for 1s; then a probe call goes
+// through, and its success closes the breaker.
+static PRICING_UP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+#[taskward::circuit_breaker(failures = 3, reset = "1s")]
+#[with_timeout("200ms")]
+async fn price(item: &str) -> Result<u32, Error> {
+    if !PRICING_UP.load(Ordering::SeqCst) {
+        sleep(Duration::from_secs(5)).await; // down: no answer
+    }
+    Ok(u32::try_from(item.len()).unwrap_or(u32::MAX) * 10)
+}
+
+async fn circuit_breaker_tour() {
+    println!(
+        "\n#[circuit_breaker(failures = 3, reset = \"1s\")] #[with_timeout(\"200ms\")]: a pricing service that hangs"
+    );
+    for call in 1..=5 {
+        match price("book").await {
+            Ok(cents) => say!("call {call}: {cents} cents"),
+            Err(err) => say!("call {call}: {err}"),
+        }
+    }
+    sleep(Duration::from_secs(1)).await;
+    PRICING_UP.store(true, Ordering::SeqCst);
+    say!(
+        "the service is back; 1s later, a probe: {:?}",
+        price("book").await
+    );
+    say!("closed again: {:?}", price("pen").await);
 }

@@ -67,6 +67,13 @@ pub use taskward_runtime::{
     Bulkhead, DrainReport, Error, Permit, SecondSignal, Shutdown, quiet_caught_panics, seed_jitter,
 };
 
+#[doc = include_str!("docs/attributes/circuit_breaker.md")]
+#[doc = include_str!("docs/expand/circuit_breaker.md")]
+#[doc(inline)]
+pub use taskward_macros::circuit_breaker;
+
+pub use taskward_runtime::{Breaker, BreakerState};
+
 #[doc(hidden)]
 pub use taskward_runtime::__private;
 

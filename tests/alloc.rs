@@ -383,3 +383,38 @@ fn rate_limited_does_not_allocate_when_calls_wait() {
     // Every call but the first waited for its slot.
     assert_eq!(EVERY_10MS.waited(), 16 + CALLS - 1);
 }
+
+// `#[circuit_breaker]`: a closed breaker of its own, one with a rate and a deadline inside, and an
+// open one that refuses every call.
+#[taskward::circuit_breaker]
+async fn breaker_only(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+#[taskward::circuit_breaker(rate = 0.5, window = 20, failures = 1_000_000)]
+#[with_timeout("1s")]
+async fn breaker_rate_timeout(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+/// Fails, and so opens its breaker for an hour at the first call (a warm-up call): every measured
+/// call is refused.
+#[taskward::circuit_breaker(failures = 1, reset = "1h")]
+async fn breaker_open(x: u64, pend: bool) -> Result<u64, taskward::Error> {
+    body(x, pend).await;
+    Err(taskward::Error::timeout(
+        "alloc::breaker_open",
+        std::time::Duration::ZERO,
+    ))
+}
+
+#[test]
+fn circuit_breaker_does_not_allocate() {
+    assert_eq!(allocations_per_call(breaker_only), 0);
+    assert_eq!(allocations_per_call(breaker_rate_timeout), 0);
+}
+
+#[test]
+fn an_open_circuit_breaker_refuses_without_allocating() {
+    assert_eq!(allocations_per_call(breaker_open), 0);
+}

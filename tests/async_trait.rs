@@ -72,3 +72,35 @@ async fn the_boxed_future_stays_send() {
     let got = tokio::spawn(async move { s.get("x", Duration::ZERO).await }).await;
     assert_eq!(got.unwrap().unwrap(), "X");
 }
+
+// `#[circuit_breaker]` on a method of an `#[async_trait]` impl, with a breaker per instance.
+#[async_trait]
+trait Quotes: Send + Sync {
+    async fn quote(&self, fail: bool) -> Result<u32, Error>;
+}
+
+struct Pricing {
+    breaker: taskward::Breaker,
+}
+
+#[async_trait]
+impl Quotes for Pricing {
+    #[taskward::circuit_breaker(in = &self.breaker, on = Error::Timeout { .. })]
+    async fn quote(&self, fail: bool) -> Result<u32, Error> {
+        if fail {
+            Err(Error::timeout("pricing", Duration::from_secs(1)))
+        } else {
+            Ok(7)
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_circuit_breaker_works_inside_async_trait_methods() {
+    let pricing: Box<dyn Quotes> = Box::new(Pricing {
+        breaker: taskward::Breaker::new().failures(1),
+    });
+    assert_eq!(pricing.quote(false).await, Ok(7));
+    assert!(pricing.quote(true).await.unwrap_err().is_timeout());
+    assert!(pricing.quote(false).await.unwrap_err().is_circuit_open());
+}

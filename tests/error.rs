@@ -68,8 +68,12 @@ async fn each_constructor_gives_the_error_a_real_call_fails_with() {
 fn a_constructed_error_says_what_a_real_one_says() {
     let err = Error::circuit_open("app::fetch");
     assert_eq!(err.function(), "app::fetch");
-    assert_eq!(err.to_string(), "`app::fetch` refused: circuit open");
-    assert!(matches!(err, Error::CircuitOpen { .. }));
+    assert_eq!(
+        err.to_string(),
+        "`app::fetch` refused: circuit half-open, its probe calls running"
+    );
+    assert!(err.is_circuit_open());
+    assert!(matches!(err, Error::CircuitOpen { until: None, .. }));
 
     let err = Error::timeout("app::fetch", Duration::from_secs(2));
     assert!(err.is_timeout());

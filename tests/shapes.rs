@@ -517,3 +517,96 @@ async fn rate_limited_shapes_run_and_their_futures_are_send() {
     });
     assert_eq!(tokio::spawn(by_mut).await.unwrap(), (1, Ok(2)));
 }
+
+// `#[circuit_breaker]`: a breaker of its own, a shared one with a pattern and a deadline inside, a
+// rate with a predicate, a breaker per instance on `&self` and `&mut self`.
+mod breaker {
+    use std::sync::Arc;
+
+    use taskward::{Breaker, circuit_breaker, with_timeout};
+
+    #[derive(Debug, PartialEq)]
+    pub enum FetchError {
+        Timeout,
+        Status(u16),
+        Taskward(taskward::Error),
+    }
+
+    impl From<taskward::Error> for FetchError {
+        fn from(err: taskward::Error) -> Self {
+            FetchError::Taskward(err)
+        }
+    }
+
+    fn is_outage(err: &FetchError) -> bool {
+        matches!(err, FetchError::Timeout | FetchError::Status(500..=599))
+    }
+
+    static PARTNER: Breaker = Breaker::new().failures(2);
+
+    #[circuit_breaker]
+    pub async fn own(x: u32) -> u32 {
+        x + 1
+    }
+
+    #[circuit_breaker(in = PARTNER, on = FetchError::Timeout | FetchError::Status(500..))]
+    #[with_timeout("1s")]
+    pub async fn shared(code: u16) -> Result<u16, FetchError> {
+        if code >= 400 {
+            Err(FetchError::Status(code))
+        } else {
+            Ok(code)
+        }
+    }
+
+    #[circuit_breaker(rate = 0.5, window = 10, when = is_outage)]
+    pub async fn rated(code: u16) -> Result<u16, FetchError> {
+        if code == 0 {
+            Err(FetchError::Timeout)
+        } else {
+            Ok(code)
+        }
+    }
+
+    #[derive(Default)]
+    pub struct Upstream {
+        breaker: Breaker,
+        writes: Arc<Breaker>,
+        sent: u32,
+    }
+
+    impl Upstream {
+        #[circuit_breaker(in = &self.breaker)]
+        pub async fn get(&self) -> Result<u32, taskward::Error> {
+            Ok(self.sent)
+        }
+
+        #[circuit_breaker(in = &self.writes, on = FetchError::Timeout)]
+        pub async fn post(&mut self) -> Result<u32, FetchError> {
+            self.sent += 1;
+            Ok(self.sent)
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn circuit_breaker_shapes_run_and_their_futures_are_send() {
+    assert_eq!(tokio::spawn(breaker::own(1)).await.unwrap(), Ok(2));
+    assert_eq!(tokio::spawn(breaker::shared(200)).await.unwrap(), Ok(200));
+    assert_eq!(
+        tokio::spawn(breaker::shared(404)).await.unwrap(),
+        Err(breaker::FetchError::Status(404))
+    );
+    assert_eq!(tokio::spawn(breaker::rated(3)).await.unwrap(), Ok(3));
+    let upstream = Arc::new(breaker::Upstream::default());
+    let shared = upstream.clone();
+    assert_eq!(
+        tokio::spawn(async move { shared.get().await })
+            .await
+            .unwrap(),
+        Ok(0)
+    );
+    let mut owned = breaker::Upstream::default();
+    let post = assert_send(async move { owned.post().await });
+    assert_eq!(tokio::spawn(post).await.unwrap(), Ok(1));
+}

@@ -24,11 +24,17 @@
 //!
 //! `#[supervised]` is not held to tokio pieces: its fixed state (the `Supervisor`, the restart
 //! futures, the failure kept across the backoff) is printed, not bounded.
+//!
+//! `#[circuit_breaker]` has no tokio piece: its hand-written version (a count of failures in a
+//! `static`) holds nothing besides the body, so it is held to the body plus the slack; its own
+//! state is a reference to its `Breaker`, the `Meta` and the call's admission.
 
 use std::future::Future;
 use std::hint::black_box;
 use std::mem::{size_of, size_of_val};
 use std::sync::LazyLock;
+use std::sync::atomic::AtomicU32;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
 use taskward::__private::{self as private, Meta};
@@ -50,6 +56,7 @@ const SLACK: usize = ARGS + 16 + 24;
 static SEM: Semaphore = Semaphore::const_new(8);
 static META: Meta = Meta::new("size::pieces");
 static BULKHEAD: Bulkhead = Bulkhead::new(8);
+static BREAKER: taskward::Breaker = taskward::Breaker::new();
 /// A hand-written shutdown coordinator, process-wide as `Shutdown::global()`.
 static COORDINATOR: LazyLock<(CancellationToken, TaskTracker)> =
     LazyLock::new(|| (CancellationToken::new(), TaskTracker::new()));
@@ -77,6 +84,10 @@ struct Sizes {
     /// `Supervisor` itself, and the largest future of its `restart_after_*` methods.
     supervisor: usize,
     helper_restart: usize,
+    /// `#[circuit_breaker]` (annotated, hand-written), and `__private::circuit_breaker::call`
+    /// around the plain body.
+    breaker: (usize, usize),
+    helper_breaker: usize,
 }
 
 macro_rules! body {
@@ -175,6 +186,22 @@ macro_rules! suite {
                 None
             }
 
+            #[taskward::circuit_breaker]
+            pub async fn breaker(x: u64) -> u64 {
+                body!(x, $n)
+            }
+
+            /// A breaker by hand: a count of failures in a row, checked before the call.
+            pub async fn hand_breaker(x: u64) -> Option<u64> {
+                static FAILURES: AtomicU32 = AtomicU32::new(0);
+                if FAILURES.load(Relaxed) >= 5 {
+                    return None;
+                }
+                let value = async move { body!(x, $n) }.await;
+                FAILURES.store(0, Relaxed);
+                Some(value)
+            }
+
             pub fn sizes() -> Sizes {
                 // Some futures start their timer when created, not when first polled.
                 let rt = tokio::runtime::Builder::new_current_thread()
@@ -224,6 +251,12 @@ macro_rules! suite {
                     helper_supervisor,
                     supervisor: size_of::<private::supervised::Supervisor<'static>>(),
                     helper_restart,
+                    breaker: (size_of_val(&breaker(1)), size_of_val(&hand_breaker(1))),
+                    helper_breaker: size_of_val(&private::circuit_breaker::call(
+                        || (&BREAKER, &META),
+                        plain(1),
+                        |_| false,
+                    )),
                 }
             }
         }
@@ -255,7 +288,7 @@ fn pieces() -> Pieces {
 
 /// Each attribute (and the stack): its sizes (annotated, hand-written), the sum of its tokio
 /// pieces, and the sum of the runtime helpers' own state (their futures minus the body's).
-fn rows(s: &Sizes) -> [(&'static str, (usize, usize), usize, usize); 5] {
+fn rows(s: &Sizes) -> [(&'static str, (usize, usize), usize, usize); 6] {
     let p = pieces();
     let permit = p.permit;
     let acquire = s.helper_acquire + permit;
@@ -285,6 +318,13 @@ fn rows(s: &Sizes) -> [(&'static str, (usize, usize), usize, usize); 5] {
             s.supervised,
             s.supervisor + p.sleep + p.cancelled,
             supervised,
+        ),
+        // No tokio piece: the hand-written breaker keeps its count in a `static`.
+        (
+            "#[circuit_breaker]",
+            s.breaker,
+            0,
+            s.helper_breaker - s.plain,
         ),
     ]
 }

@@ -61,3 +61,8 @@ pub fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn rate_limited(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand(Kind::RateLimited, args.into(), item.into()).into()
 }
+
+#[proc_macro_attribute]
+pub fn circuit_breaker(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand(Kind::CircuitBreaker, args.into(), item.into()).into()
+}

@@ -60,3 +60,8 @@ pub mod rate_limited {
         RateLimitSource, UnsignedCalls, acquire, acquire_within, calls, handle, rejected, unsigned,
     };
 }
+
+/// `#[circuit_breaker]`: each call admitted or refused by a breaker, and its outcome recorded.
+pub mod circuit_breaker {
+    pub use crate::circuit_breaker::{BreakerSource, Predicate, Site, body_error, call, handle};
+}

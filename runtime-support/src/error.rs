@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use crate::duration::DisplayDuration;
 
 /// Why a call of an annotated function failed before, or instead of, finishing its body.
@@ -64,12 +66,16 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
 
-    /// A circuit breaker is open and fails calls fast.
-    #[error("`{function}` refused: circuit open")]
+    /// The function's `#[circuit_breaker]` is open (or half-open, with all its probe calls
+    /// running) and failed the call at once; the body never started.
+    #[error("`{function}` refused: {}", Refusal(*until))]
     #[non_exhaustive]
     CircuitOpen {
         /// The annotated function.
         function: &'static str,
+        /// When the breaker lets a probe call through (tokio's clock), or `None` when it is
+        /// half-open and its probe calls are running.
+        until: Option<Instant>,
     },
 
     /// The call was refused because shutdown of its [`Shutdown`](crate::Shutdown) coordinator had
@@ -110,7 +116,7 @@ impl Error {
         match self {
             Error::Timeout { function, .. }
             | Error::Rejected { function, .. }
-            | Error::CircuitOpen { function }
+            | Error::CircuitOpen { function, .. }
             | Error::ShuttingDown { function }
             | Error::Cancelled { function }
             | Error::Panicked { function, .. } => function,
@@ -121,6 +127,12 @@ impl Error {
     #[must_use]
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
+    }
+
+    /// Whether the call was refused by an open circuit breaker ([`Error::CircuitOpen`]).
+    #[must_use]
+    pub fn is_circuit_open(&self) -> bool {
+        matches!(self, Error::CircuitOpen { .. })
     }
 
     /// Whether the call was refused or cut short because of shutdown ([`Error::ShuttingDown`] or
@@ -198,15 +210,45 @@ impl Error {
         }
     }
 
-    /// The error of a call refused by an open circuit breaker: [`Error::CircuitOpen`].
+    /// The error of a call refused by a circuit breaker, with no time to give: half-open with its
+    /// probe calls running, or a mock's ([`Error::CircuitOpen`] with `until: None`).
+    /// [`circuit_open_until`](Error::circuit_open_until) gives the time the breaker stays open
+    /// until, which `Display` then says, counted from the moment it is displayed.
     ///
     /// ```
-    /// let err = taskward::Error::circuit_open("app::fetch");
-    /// assert_eq!(err.to_string(), "`app::fetch` refused: circuit open");
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// use taskward::Error;
+    /// use tokio::time::Instant;
+    ///
+    /// let err = Error::circuit_open_until("app::fetch", Instant::now() + Duration::from_secs(30));
+    /// assert!(err.is_circuit_open());
+    /// assert_eq!(err.to_string(), "`app::fetch` refused: circuit open for another 30s");
+    ///
+    /// let err = Error::circuit_open("app::fetch");
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "`app::fetch` refused: circuit half-open, its probe calls running"
+    /// );
+    /// # }
     /// ```
     #[must_use]
     pub fn circuit_open(function: &'static str) -> Self {
-        Error::CircuitOpen { function }
+        Error::CircuitOpen {
+            function,
+            until: None,
+        }
+    }
+
+    /// The error of a call refused by a circuit breaker that is open until `until`:
+    /// [`Error::CircuitOpen`] (see [`circuit_open`](Error::circuit_open)).
+    #[must_use]
+    pub fn circuit_open_until(function: &'static str, until: Instant) -> Self {
+        Error::CircuitOpen {
+            function,
+            until: Some(until),
+        }
     }
 
     /// The error of a call refused because shutdown had begun: [`Error::ShuttingDown`].
@@ -273,6 +315,25 @@ impl std::fmt::Display for Why {
                 self.limit,
                 DisplayDuration(self.waited)
             ),
+        }
+    }
+}
+
+/// The state of the breaker that refused a call, as `Error::CircuitOpen` displays it.
+struct Refusal(Option<Instant>);
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(until) => {
+                let left = until.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    f.write_str("circuit open, the next call is a probe")
+                } else {
+                    write!(f, "circuit open for another {}", DisplayDuration(left))
+                }
+            }
+            None => f.write_str("circuit half-open, its probe calls running"),
         }
     }
 }

@@ -39,3 +39,6 @@ pub use shutdown::{DrainReport, SecondSignal, Shutdown};
 // `#[rate_limited]`: the rate limit and the waits for its slots.
 mod rate_limited;
 pub use rate_limited::RateLimit;
+// `#[circuit_breaker]`.
+mod circuit_breaker;
+pub use circuit_breaker::{Breaker, BreakerState};

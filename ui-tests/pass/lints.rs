@@ -29,6 +29,8 @@ pub static POOL: taskward::Bulkhead = taskward::Bulkhead::new(4);
 pub fn transient(err: &taskward::Error) -> bool {
     !err.is_shutdown()
 }
+/// A shared circuit breaker for `in = BREAKER`.
+pub static BREAKER: taskward::Breaker = taskward::Breaker::new().failures(3);
 
 /// A trait implemented with annotated `async fn`s.
 pub trait Fetch {
@@ -129,6 +131,23 @@ stacks! {
         #[taskward::supervised]
         #[taskward::with_timeout("1s")]
     }
+    mod circuit_breaker { #[taskward::circuit_breaker] }
+    mod circuit_breaker_options {
+        #[taskward::circuit_breaker(
+            failures = 3,
+            rate = 0.5,
+            window = 20,
+            min_calls = 10,
+            reset = "10s",
+            half_open = 2
+        )]
+        #[taskward::with_timeout("1s")]
+    }
+    mod circuit_breaker_shared {
+        #[taskward::bounded(2)]
+        #[taskward::circuit_breaker(in = super::BREAKER)]
+    }
+    mod supervised_circuit_breaker { #[taskward::supervised] #[taskward::circuit_breaker] }
 
     shapes {
         use std::fmt::Display;

@@ -9,6 +9,8 @@ use std::future::Future;
 
 pub static POOL: taskward::Bulkhead = taskward::Bulkhead::new(4);
 
+pub static BREAKER: taskward::Breaker = taskward::Breaker::new();
+
 pub fn assert_send<T: Send>(_: &T) {}
 
 /// `Send`, `Clone` and `Display`, not `Sync`.
@@ -96,6 +98,13 @@ stacks! {
         #[taskward::graceful(cancel)]
         #[taskward::rate_limited(5, per = "1s", burst = 1, wait = "0s")]
         #[taskward::supervised]
+}
+
+    mod circuit_breaker { #[taskward::circuit_breaker(rate = 0.5)] }
+    mod circuit_breaker_shared_stack {
+        #[taskward::graceful]
+        #[taskward::supervised]
+        #[taskward::circuit_breaker(in = super::BREAKER)]
         #[taskward::with_timeout("1s")]
     }
 

@@ -19,6 +19,7 @@ use crate::options::RawArg;
 
 pub mod blocking;
 pub mod bounded;
+pub mod circuit_breaker;
 pub mod graceful;
 pub mod retry;
 pub mod supervised;
@@ -278,6 +279,7 @@ attributes! {
     Blocking => blocking::Blocking,
     Retry => retry::Retry,
     RateLimited => rate_limited::RateLimited,
+    CircuitBreaker => circuit_breaker::CircuitBreaker,
 }
 
 #[cfg(test)]

@@ -60,6 +60,23 @@ fn stacks() -> Vec<(Kind, TokenStream, TokenStream)> {
             quote!(),
             quote!(#[rate_limited(CALLS, per = "1m", burst = 1, wait = "0s")]),
         ),
+        (Kind::CircuitBreaker, quote!(), quote!()),
+        (
+            Kind::CircuitBreaker,
+            quote!(
+                failures = 2,
+                rate = 0.5,
+                window = 10,
+                reset = "1s",
+                half_open = 2
+            ),
+            quote!(#[with_timeout("1s")]),
+        ),
+        (
+            Kind::Supervised,
+            quote!(),
+            quote!(#[circuit_breaker(in = &self_breaker())]),
+        ),
     ]
 }
 
