@@ -90,7 +90,8 @@ stacks! {
         #[taskward::with_timeout("5s")]
         #[taskward::retry(total = "4s", on = taskward::Error::Timeout { .. })]
         #[taskward::bounded(2)]
-}
+        #[taskward::with_timeout("1s")]
+    }
 
     mod rate_limited { #[taskward::rate_limited(10, per = "1s")] }
     mod rate_limited_in_wait { #[taskward::rate_limited(in = super::RATE, wait = "10ms")] }
