@@ -9,6 +9,10 @@
 //!    response; the requests that fail are ones the server never received (the listener was
 //!    closed, or the connection was closed before the server read it);
 //! 5. the drain report adds up, and agrees with what the clients saw.
+//!
+//! And, for `GET /rate` (`#[circuit_breaker]` over `#[retry]` on a flaky dependency): its blips are
+//! retried away, an outage opens the breaker after 3 failed requests and then no call reaches the
+//! dependency, and a probe after the reset closes it again.
 
 #[path = "../examples/service/app.rs"]
 mod app;
@@ -586,4 +590,69 @@ async fn scenario() {
         test_started.elapsed(),
         tally(&everything),
     );
+}
+
+/// The status and body of one `GET`.
+async fn status(client: &Client, path: &str) -> (u16, String) {
+    match client.get(path).await.1 {
+        Outcome::Response { status, body, .. } => (status, body),
+        other => panic!("GET {path}: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flaky_dependency_behind_a_retry_and_a_breaker() {
+    let mut service = Service::start(Duration::from_secs(1)).await;
+    let client = Client::new(service.addr);
+    let rates = service.state.rates.clone();
+
+    // One call in three fails: every request still gets its rate, some after a retry.
+    for _ in 0..6 {
+        assert_eq!(
+            status(&client, "/rate").await,
+            (200, "rate 1.0850\n".to_owned())
+        );
+    }
+    let calls = rates.calls.load(SeqCst);
+    assert!(
+        calls > 6,
+        "the blips were retried: {calls} calls for 6 requests"
+    );
+
+    // Down: each request fails all 3 attempts (502); after 3 such requests the breaker opens,
+    // and the requests after it are refused at once without calling the dependency (503).
+    assert_eq!(status(&client, "/rate/outage?down=1").await.0, 200);
+    let before = rates.calls.load(SeqCst);
+    for _ in 0..3 {
+        assert_eq!(status(&client, "/rate").await.0, 502);
+    }
+    assert_eq!(
+        rates.calls.load(SeqCst) - before,
+        9,
+        "3 requests, 3 attempts each"
+    );
+    assert_eq!(rates.breaker().times_opened(), 1);
+    let open = rates.calls.load(SeqCst);
+    for _ in 0..5 {
+        let (code, body) = status(&client, "/rate").await;
+        assert_eq!(code, 503, "{body}");
+        assert!(body.contains("circuit open"), "{body}");
+    }
+    assert_eq!(
+        rates.calls.load(SeqCst),
+        open,
+        "an open breaker calls nothing"
+    );
+
+    // Back up; after the reset a probe goes through and closes the breaker.
+    assert_eq!(status(&client, "/rate/outage?down=0").await.0, 200);
+    sleep(MS(600)).await;
+    let (code, body) = status(&client, "/rate").await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(status(&client, "/rate").await.0, 200);
+    let stats = status(&client, "/stats").await.1;
+    assert!(stats.contains("rate_breaker_opened 1"), "{stats}");
+
+    service.state.shutdown.trigger();
+    service.stopped().await;
 }

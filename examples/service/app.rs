@@ -7,6 +7,10 @@
 //!   for a slot, then is shed) and `#[with_timeout]` (300ms once it holds a slot).
 //! - `GET /stats`: plain-text figures, one `name value` a line: requests inside the quote handler
 //!   now and at most, quotes served, cache refreshes and their failures, tracked calls.
+//! - `GET /rate`: an exchange rate from a second, flaky dependency ([`Rates`]): one call in three
+//!   fails, which `#[retry]` hides; while it is down (`GET /rate/outage?down=1`, for the demo and
+//!   the test), every call fails, and `#[circuit_breaker]` stops calling it after 3 failed
+//!   requests, answering 503 at once until a probe after 500ms finds it back.
 //! - A background worker ([`refresh_cache`]) refreshes the quote cache every 250ms. It fails now
 //!   and then: `#[supervised(restart = "always")]` restarts it after a failure (with backoff, within
 //!   a restart budget) and after a success, until shutdown; `#[graceful]` makes the drain wait
@@ -34,7 +38,7 @@ use std::fmt;
 use std::future::IntoFuture;
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
 use axum::Router;
@@ -43,7 +47,10 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use taskward::{DrainReport, Shutdown, bounded, graceful, supervised, with_timeout};
+use taskward::{
+    Breaker, DrainReport, Shutdown, bounded, circuit_breaker, graceful, retry, supervised,
+    with_timeout,
+};
 use tokio::net::TcpListener;
 
 /// At most this many requests inside [`quote`] at once (its `#[bounded]` limit).
@@ -66,6 +73,8 @@ pub struct AppState {
     pub stats: Arc<Stats>,
     /// The quote cache the worker refreshes.
     pub cache: Arc<QuoteCache>,
+    /// The exchange-rate dependency of `GET /rate`, and its breaker.
+    pub rates: Arc<Rates>,
 }
 
 impl AppState {
@@ -75,6 +84,7 @@ impl AppState {
             shutdown,
             stats: Arc::default(),
             cache: Arc::new(QuoteCache::new()),
+            rates: Arc::new(Rates::new()),
         }
     }
 }
@@ -157,6 +167,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/quote", get(quote))
         .route("/stats", get(stats))
+        .route("/rate", get(rate))
+        .route("/rate/outage", get(rate_outage))
         .with_state(state)
 }
 
@@ -188,9 +200,92 @@ async fn upstream_quote(cache: &QuoteCache, delay: Duration) -> u64 {
     cache.base_cents.load(Relaxed) + 25
 }
 
+/// The exchange-rate dependency: one call in three fails (a blip that calling again fixes), and
+/// while it is down every call fails. The breaker in front of it is its own, one per state.
+#[derive(Debug)]
+pub struct Rates {
+    /// Opens after 3 failed requests in a row; a probe 500ms later.
+    breaker: Breaker,
+    down: AtomicBool,
+    /// Calls that reached the dependency (attempts, retries included).
+    pub calls: AtomicU64,
+}
+
+impl Rates {
+    fn new() -> Self {
+        Rates {
+            breaker: Breaker::new().failures(3).reset(Duration::from_millis(500)),
+            down: AtomicBool::new(false),
+            calls: AtomicU64::new(0),
+        }
+    }
+
+    /// The breaker's state, for `GET /stats` and the test.
+    pub fn breaker(&self) -> &Breaker {
+        &self.breaker
+    }
+}
+
+/// Why the exchange rate could not be had.
+#[derive(Debug)]
+pub enum RateError {
+    /// The dependency failed this call.
+    Unavailable,
+    /// Refused by taskward: the breaker is open.
+    Taskward(taskward::Error),
+}
+
+impl From<taskward::Error> for RateError {
+    fn from(err: taskward::Error) -> Self {
+        RateError::Taskward(err)
+    }
+}
+
+/// One request for the rate: a failed call is retried (twice, 10ms then 20ms later); a request
+/// whose attempts all fail counts as one failure of the breaker, which opens after 3 and then
+/// answers at once with `CircuitOpen` instead of calling.
+#[circuit_breaker(in = &rates.breaker, on = RateError::Unavailable)]
+#[retry(attempts = 3, backoff = "10ms..20ms", jitter = false, budget = false, on = RateError::Unavailable)]
+async fn fetch_rate(rates: &Rates) -> Result<u64, RateError> {
+    let call = rates.calls.fetch_add(1, Relaxed) + 1;
+    tokio::time::sleep(Duration::from_millis(5)).await; // the call to the dependency
+    if rates.down.load(Relaxed) || call.is_multiple_of(3) {
+        return Err(RateError::Unavailable);
+    }
+    Ok(10_850)
+}
+
+/// `GET /rate`: the exchange rate; 502 when the dependency failed every attempt, 503 while the
+/// breaker is open.
+async fn rate(State(state): State<AppState>) -> Response {
+    match fetch_rate(&state.rates).await {
+        Ok(rate) => format!("rate {}.{:04}\n", rate / 10_000, rate % 10_000).into_response(),
+        Err(RateError::Unavailable) => (
+            StatusCode::BAD_GATEWAY,
+            "the exchange-rate service failed every attempt\n",
+        )
+            .into_response(),
+        Err(RateError::Taskward(err)) => AppError(err).into_response(),
+    }
+}
+
+/// `GET /rate/outage?down=1` (or `0`): takes the exchange-rate dependency down, or brings it back.
+async fn rate_outage(State(state): State<AppState>, uri: axum::http::Uri) -> &'static str {
+    let down = uri.query().is_some_and(|q| q.contains("down=1"));
+    state.rates.down.store(down, Relaxed);
+    if down { "down\n" } else { "up\n" }
+}
+
 /// `GET /stats`: the figures of [`Stats`], as text.
 async fn stats(State(state): State<AppState>) -> String {
-    state.stats.render(&state.shutdown)
+    let mut page = state.stats.render(&state.shutdown);
+    let rates = &state.rates;
+    page.push_str(&format!(
+        "rate_calls {}\nrate_breaker_opened {}\n",
+        rates.calls.load(Relaxed),
+        rates.breaker().times_opened()
+    ));
+    page
 }
 
 /// The `delay_ms` query parameter of `GET /quote`; a malformed value is a 400.

@@ -5,6 +5,8 @@
 //! cargo run --example service            # http://127.0.0.1:3000 (PORT=8080 to change)
 //! curl 'http://127.0.0.1:3000/quote'                 # 200
 //! curl 'http://127.0.0.1:3000/quote?delay_ms=2000'   # 504 after 300ms
+//! curl 'http://127.0.0.1:3000/rate'                  # 200 (its dependency's blips retried)
+//! curl 'http://127.0.0.1:3000/rate/outage?down=1'    # then /rate: 502 three times, then 503 (breaker open)
 //! curl 'http://127.0.0.1:3000/stats'
 //! kill -TERM <pid>    # or ctrl-c: stops accepting, finishes what is in flight, prints the report
 //! ```
