@@ -115,3 +115,58 @@ async fn a_rate_limited_call_past_its_wait_goes_to_the_fallback() {
     tokio::time::advance(Duration::from_secs(1)).await;
     assert_eq!(limited(3).await, Ok(3));
 }
+
+static DOWN: taskward::Breaker = taskward::Breaker::new().failures(1);
+
+async fn stale_quote(symbol: &str, err: Error) -> Result<String, Error> {
+    assert!(err.is_circuit_open(), "{err:?}");
+    Ok(format!("{symbol}: stale"))
+}
+
+// While the breaker is open, the call returns what the fallback returns; the body's own `Err`
+// (which opened it) is returned as it is.
+#[taskward::circuit_breaker(in = DOWN, fallback = stale_quote)]
+async fn live_quote(symbol: &str) -> Result<String, Error> {
+    if symbol == "down" {
+        return Err(Error::timeout("upstream", Duration::from_secs(1)));
+    }
+    Ok(format!("{symbol}: live"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_open_breaker_goes_to_the_fallback() {
+    assert_eq!(live_quote("a").await, Ok("a: live".to_owned()));
+    assert!(live_quote("down").await.unwrap_err().is_timeout());
+    assert_eq!(live_quote("b").await, Ok("b: stale".to_owned()));
+}
+
+static FLAKY_CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+async fn from_replica(key: String, err: std::io::Error) -> std::io::Result<String> {
+    assert_eq!(err.to_string(), "attempt failed");
+    Ok(format!("{key} from the replica"))
+}
+
+// When the retries give up, the fallback gets the arguments and the body's last `Err`.
+#[taskward::retry(attempts = 3, backoff = "10ms..10ms", fallback = from_replica)]
+async fn read(key: String) -> std::io::Result<String> {
+    FLAKY_CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    if key == "bad" {
+        return Err(std::io::Error::other("attempt failed"));
+    }
+    Ok(format!("{key} from the primary"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_that_give_up_go_to_the_fallback() {
+    assert_eq!(read("a".to_owned()).await.unwrap(), "a from the primary");
+    let before = FLAKY_CALLS.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        read("bad".to_owned()).await.unwrap(),
+        "bad from the replica"
+    );
+    assert_eq!(
+        FLAKY_CALLS.load(std::sync::atomic::Ordering::SeqCst) - before,
+        3
+    );
+}

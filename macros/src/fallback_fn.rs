@@ -7,6 +7,7 @@
 //! function that does not return a `Result`. A fallback that does not fit is a compile error at
 //! the option.
 
+use proc_macro2::TokenStream;
 use quote::{ToTokens, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, Path};
@@ -51,19 +52,7 @@ impl Fallback {
             Code::Value(block) => block,
         };
         let copies = rerun::per_run_copies(g.func);
-        let args = rerun::original_args(g.func);
-        let path = &self.path;
-        let at = m().located_at(path.span());
-        let error = match g.func.output() {
-            Output::Result(ty) => {
-                let ty = crate::item::infer_impl_trait(ty);
-                quote_spanned!(at=> ::taskward::__private::fallback::error::<#ty>(__taskward_error))
-            }
-            Output::Unit | Output::Plain(_) => quote_spanned!(m()=> __taskward_error),
-        };
-        // The call is located at the option: a fallback of the wrong arguments or output is
-        // reported there.
-        let call = quote_spanned!(at=> #path(#(#args,)* #error).await);
+        let call = self.call(g, &self.taskward_error(g));
         let code = quote_spanned! {m()=>
             {
                 // The body, on copies, ends (and its borrows with it) before the fallback begins.
@@ -75,5 +64,27 @@ impl Fallback {
             }
         };
         (Code::Value(code), false)
+    }
+
+    /// `__taskward_error` (a `taskward::Error`) as the fallback takes it: converted into the
+    /// function's own error type when it returns a `Result`.
+    pub fn taskward_error(&self, g: &Gen<'_>) -> TokenStream {
+        let at = m().located_at(self.path.span());
+        match g.func.output() {
+            Output::Result(ty) => {
+                let ty = crate::item::infer_impl_trait(ty);
+                quote_spanned!(at=> ::taskward::__private::fallback::error::<#ty>(__taskward_error))
+            }
+            Output::Unit | Output::Plain(_) => quote_spanned!(m()=> __taskward_error),
+        }
+    }
+
+    /// The call of the fallback with the function's arguments and `error`, awaited. Located at
+    /// the option: a fallback of the wrong arguments or output is reported there.
+    pub fn call(&self, g: &Gen<'_>, error: &TokenStream) -> TokenStream {
+        let args = rerun::original_args(g.func);
+        let path = &self.path;
+        let at = m().located_at(path.span());
+        quote_spanned!(at=> #path(#(#args,)* #error).await)
     }
 }

@@ -12,6 +12,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, Ident, Pat};
 
 use super::{At, Attribute, Caps};
+use crate::fallback_fn::Fallback;
 use crate::generate::{Code, Gen, Mode, flatten, m};
 use crate::item::{AsyncFn, Output};
 use crate::options::{RawArg, Seen, bare_ident, elsewhere, unknown};
@@ -29,6 +30,9 @@ mod parse;
 pub struct CircuitBreaker {
     pub breaker: Source,
     pub counts: Counts,
+    /// `fallback = path`: called with the arguments and the refusal (`CircuitOpen`, or the failure
+    /// of a layer inside) instead of failing.
+    pub fallback: Option<Fallback>,
 }
 
 /// Where the breaker of a function is.
@@ -105,6 +109,7 @@ struct Written {
     /// The keys of the settings of an own breaker, for the error when `in` is given too.
     settings: Vec<Ident>,
     counts: Option<Counts>,
+    fallback: Option<Fallback>,
 }
 
 impl Attribute for CircuitBreaker {
@@ -119,6 +124,7 @@ impl Attribute for CircuitBreaker {
         "in",
         "on",
         "when",
+        "fallback",
     ];
 
     fn parse(_at: &At, args: Vec<RawArg>) -> syn::Result<Self> {
@@ -167,6 +173,7 @@ impl Attribute for CircuitBreaker {
                     written.settings.push(key);
                 }
                 "in" => written.shared = Some(Box::new(shared(value)?)),
+                "fallback" => written.fallback = Some(Fallback::parse(&value)?),
                 "on" | "when" => {
                     if let Some(Counts::On { key: first, .. } | Counts::When { key: first, .. }) =
                         &written.counts
@@ -206,6 +213,7 @@ impl Attribute for CircuitBreaker {
             return Ok(CircuitBreaker {
                 breaker: Source::Shared(shared),
                 counts,
+                fallback: written.fallback,
             });
         }
         let rate = resolve_rate(&written)?;
@@ -217,6 +225,7 @@ impl Attribute for CircuitBreaker {
                 half_open: written.half_open,
             }),
             counts,
+            fallback: written.fallback,
         })
     }
 
@@ -239,7 +248,8 @@ impl Attribute for CircuitBreaker {
 
     fn caps(&self) -> Caps {
         Caps {
-            fails: true,
+            fails: self.fallback.is_none(),
+            fallback: self.fallback.is_some(),
             ..Caps::default()
         }
     }
@@ -264,8 +274,13 @@ impl Attribute for CircuitBreaker {
                 )
             }
         };
+        let fallback = self
+            .fallback
+            .as_ref()
+            .map(Fallback::describe)
+            .unwrap_or_default();
         format!(
-            "- **circuit_breaker**: {breaker}; an open breaker fails calls at once with `Error::CircuitOpen`. Failures: {counts}, a panic, and a failure of the attributes below."
+            "- **circuit_breaker**: {breaker}; an open breaker fails calls at once with `Error::CircuitOpen`{fallback}. Failures: {counts}, a panic, and a failure of the attributes below."
         )
     }
 
@@ -322,13 +337,21 @@ impl Attribute for CircuitBreaker {
                 quote_spanned!(m()=> #mv || (#handle, &__TASKWARD_META))
             }
         };
+        // With a fallback, the body runs on copies of the arguments.
+        let mode = Mode {
+            rerun: mode.rerun || self.fallback.is_some(),
+        };
         let (inner, inner_fallible) = g.chain(i + 1, mode);
         let is_result = matches!(g.func.output(), Output::Result(_));
         let is_failure = self.is_failure(is_result, inner_fallible);
         let call = quote_spanned! {m()=>
             ::taskward::__private::circuit_breaker::call(#site, #inner, #is_failure)
         };
-        (flatten(call, inner_fallible), true)
+        let layer = flatten(call, inner_fallible);
+        match &self.fallback {
+            Some(fallback) => fallback.wrap(g, layer),
+            None => (layer, true),
+        }
     }
 }
 

@@ -12,6 +12,7 @@ use syn::{Expr, Pat};
 
 use super::{At, Attribute, Caps, Opts, Rerun, Runs, with_timeout};
 use crate::duration::{self, Zero};
+use crate::fallback_fn::Fallback;
 use crate::generate::{Code, Gen, Mode, m};
 use crate::item::{self, Output};
 use crate::options::{RawArg, Seen, bool_lit, unknown};
@@ -36,6 +37,8 @@ pub struct Retry {
     /// A cap on the whole call: no attempt begins at or past it.
     pub total: Option<Duration>,
     pub budget: Budget,
+    /// `fallback = path`: called with the arguments and the body's last `Err` when it gives up.
+    pub fallback: Option<Fallback>,
 }
 
 /// The retry budget of the function.
@@ -85,6 +88,7 @@ impl Default for Retry {
             when: None,
             total: None,
             budget: Budget::PerCall(Self::DEFAULT_BUDGET),
+            fallback: None,
         }
     }
 }
@@ -92,7 +96,7 @@ impl Default for Retry {
 impl Attribute for Retry {
     const NAME: &'static str = "retry";
     const OPTIONS: &'static [&'static str] = &[
-        "attempts", "backoff", "jitter", "on", "when", "total", "budget",
+        "attempts", "backoff", "jitter", "on", "when", "total", "budget", "fallback",
     ];
 
     fn parse(_at: &At, args: Vec<RawArg>) -> syn::Result<Self> {
@@ -114,6 +118,7 @@ impl Attribute for Retry {
                     opts.total = duration::duration(&value, Zero::Denied)?.literal();
                 }
                 "budget" => opts.budget = budget(&value)?,
+                "fallback" => opts.fallback = Some(Fallback::parse(&value)?),
                 _ => return Err(unknown(Self::NAME, &key, Self::OPTIONS)),
             }
         }
@@ -165,8 +170,15 @@ impl Attribute for Retry {
                 percent(per_call)
             ),
         };
+        let fallback = match &self.fallback {
+            Some(fallback) => format!(
+                "; when it gives up, returns what `{}` returns",
+                fallback.path.to_token_stream().to_string().replace(' ', "")
+            ),
+            None => String::new(),
+        };
         format!(
-            "- **retry**: at most {} attempts, again after an `Err`{filter}, with a backoff of {} to {}{}{total}; {budget}.",
+            "- **retry**: at most {} attempts, again after an `Err`{filter}, with a backoff of {} to {}{}{total}; {budget}{fallback}.",
             self.attempts,
             duration::show(self.backoff_min),
             duration::show(self.backoff_max),
@@ -272,8 +284,7 @@ impl Attribute for Retry {
                 }
             }
         };
-        (
-            Code::Value(quote_spanned! {m()=>
+        let retries = quote_spanned! {m()=>
                 {
                     let mut __taskward_retry = ::taskward::__private::retry::Retry::new(&__TASKWARD_META, &#policy, #outer);
                     loop {
@@ -295,9 +306,38 @@ impl Attribute for Retry {
                         __taskward_retry.backoff(__taskward_delay).await;
                     }
                 }
-            }),
-            inner_fallible,
-        )
+        };
+        let Some(fallback) = &self.fallback else {
+            return (Code::Value(retries), inner_fallible);
+        };
+        // When it gives up, the fallback gets the arguments (the attempts ran on copies) and the
+        // last `Err`: the body's own, or a failure of a layer inside as the function's error.
+        let call = fallback.call(g, &quote_spanned!(m()=> __taskward_error));
+        let code = match (matches!(output, Output::Result(_)), inner_fallible) {
+            (true, false) => quote_spanned! {m()=>
+                match #retries {
+                    ::taskward::__private::Ok(__taskward_value) => ::taskward::__private::Ok(__taskward_value),
+                    ::taskward::__private::Err(__taskward_error) => #call,
+                }
+            },
+            (true, true) => {
+                let converted = fallback.call(g, &fallback.taskward_error(g));
+                quote_spanned! {m()=>
+                    match #retries {
+                        ::taskward::__private::Ok(::taskward::__private::Ok(__taskward_value)) => ::taskward::__private::Ok(__taskward_value),
+                        ::taskward::__private::Ok(::taskward::__private::Err(__taskward_error)) => #call,
+                        ::taskward::__private::Err(__taskward_error) => #converted,
+                    }
+                }
+            }
+            (false, _) => quote_spanned! {m()=>
+                match #retries {
+                    ::taskward::__private::Ok(__taskward_value) => __taskward_value,
+                    ::taskward::__private::Err(__taskward_error) => #call,
+                }
+            },
+        };
+        (Code::Value(quote_spanned!(m()=> { #code })), false)
     }
 }
 
