@@ -2,26 +2,27 @@
 //! repeated failures, and lets probe calls through again after a cool-down; the future that
 //! generated code wraps each call in.
 //!
-//! The state machine itself, synchronous and model-checked, is in `circuit_breaker/state.rs`; this
-//! module adds the clock, the tracing events, the public type and the future.
+//! The state machine itself, synchronous and model-checked, is in `circuit_breaker/state.rs` (the
+//! encoding of its word in `word.rs`); this module adds the clock and the public type,
+//! `circuit_breaker/events.rs` the tracing events, `circuit_breaker/call.rs` the future.
+//!
+//! [`Error::CircuitOpen`]: crate::Error::CircuitOpen
 
 use core::fmt;
-use core::future::Future;
-use core::marker::PhantomData;
-use core::pin::Pin;
-use core::task::{Context, Poll};
 use core::time::Duration;
 use std::sync::OnceLock;
 
 use tokio::time::Instant;
 
-use crate::duration::{DisplayDuration, instant_after};
-use crate::error::Error;
-use crate::meta::Meta;
+use crate::duration::instant_after;
 
+mod call;
+mod events;
 mod state;
+mod word;
 
-use state::{Admission, Cause, Change, Config, Core, Outcome, Phase, Ticket};
+pub use call::{Site, call};
+use state::{Config, Core, Phase};
 
 /// A circuit breaker: after repeated failures of the calls it guards, it **opens** and fails every
 /// call at once with [`Error::CircuitOpen`], without running it, for `reset`; then it lets
@@ -94,6 +95,8 @@ use state::{Admission, Cause, Change, Config, Core, Outcome, Phase, Ticket};
 /// opening lasts `reset` rounded up to the millisecond, from the failure that caused it rounded up
 /// to the millisecond. A test that pauses time should give each test its own breaker (`in =
 /// &breaker`), not share a `static` with tests on other runtimes, whose paused clocks disagree.
+///
+/// [`Error::CircuitOpen`]: crate::Error::CircuitOpen
 pub struct Breaker {
     core: Core,
     /// The instant the times of the state are counted from: the first reading of the clock, when
@@ -112,11 +115,15 @@ pub enum BreakerState {
     /// Calls fail at once with [`Error::CircuitOpen`] until `until`; the first call from then on
     /// makes the breaker half-open and runs as its first probe. (An open breaker whose `until` has
     /// passed stays `Open` until that call comes.)
+    ///
+    /// [`Error::CircuitOpen`]: crate::Error::CircuitOpen
     Open {
         /// When the next call runs as a probe (tokio's clock).
         until: Instant,
     },
     /// The probe calls run, the other calls fail at once with [`Error::CircuitOpen`].
+    ///
+    /// [`Error::CircuitOpen`]: crate::Error::CircuitOpen
     HalfOpen {
         /// The probes let through so far in this half-open period (a probe dropped before it
         /// ended gives its place back).
@@ -237,8 +244,8 @@ impl Breaker {
             "a Breaker stays open for some time: `reset` must be above zero"
         );
         let ms = reset.as_nanos().div_ceil(1_000_000);
-        self.core.config.reset_ms = if ms > state::PAYLOAD_MAX as u128 {
-            state::PAYLOAD_MAX
+        self.core.config.reset_ms = if ms > word::PAYLOAD_MAX as u128 {
+            word::PAYLOAD_MAX
         } else {
             // At most `PAYLOAD_MAX`, checked above.
             #[allow(clippy::cast_possible_truncation)]
@@ -341,124 +348,6 @@ impl Breaker {
         let base = *self.base.get_or_init(Instant::now);
         instant_after(base, Duration::from_millis(ms))
     }
-
-    /// Whether a call may run, with the events and the error of a refusal.
-    #[inline]
-    fn admit(&self, meta: &'static Meta) -> Result<Ticket, Error> {
-        match self.core.admit(|| self.nanos()) {
-            Admission::Call(ticket) => Ok(ticket),
-            Admission::Probe {
-                ticket,
-                half_opened,
-            } => {
-                if half_opened {
-                    self.half_opened(meta);
-                }
-                Ok(ticket)
-            }
-            Admission::Refused { until } => Err(self.refused(meta, until)),
-        }
-    }
-
-    /// Records how a call ended, with the event of the transition it made.
-    #[inline]
-    fn finish(&self, meta: &'static Meta, ticket: Ticket, outcome: Outcome) {
-        let change = self.core.finish(ticket, outcome, || self.nanos());
-        if change != Change::None || (outcome == Outcome::Abandoned && ticket.is_probe()) {
-            self.report(meta, change, ticket);
-        }
-    }
-
-    /// The event of a transition, or of a probe dropped before it ended.
-    #[cold]
-    fn report(&self, meta: &'static Meta, change: Change, ticket: Ticket) {
-        match change {
-            Change::Opened { cause, .. } => self.opened(meta, cause),
-            Change::Closed => self.closed(meta),
-            Change::None if ticket.is_probe() => self.probe_abandoned(meta),
-            Change::None => {}
-        }
-    }
-
-    #[cold]
-    fn opened(&self, meta: &'static Meta, cause: Cause) {
-        let reset = DisplayDuration(Duration::from_millis(self.core.config.reset_ms));
-        match cause {
-            Cause::Consecutive(failures) => tracing::warn!(
-                target: "taskward",
-                function = meta.function,
-                failures,
-                reset = %reset,
-                "circuit breaker opened: {failures} consecutive failures"
-            ),
-            Cause::Rate { failures, calls } => tracing::warn!(
-                target: "taskward",
-                function = meta.function,
-                failures,
-                calls,
-                reset = %reset,
-                "circuit breaker opened: {failures} of the last {calls} calls failed"
-            ),
-            Cause::Probe => tracing::warn!(
-                target: "taskward",
-                function = meta.function,
-                reset = %reset,
-                "circuit breaker opened again: a probe call failed"
-            ),
-        }
-    }
-
-    #[cold]
-    fn half_opened(&self, meta: &'static Meta) {
-        tracing::info!(
-            target: "taskward",
-            function = meta.function,
-            probes = self.core.config.half_open,
-            "circuit breaker half-open: letting probe calls through"
-        );
-    }
-
-    #[cold]
-    fn closed(&self, meta: &'static Meta) {
-        tracing::info!(
-            target: "taskward",
-            function = meta.function,
-            probes = self.core.config.half_open,
-            "circuit breaker closed: the probe calls succeeded"
-        );
-    }
-
-    #[cold]
-    fn probe_abandoned(&self, meta: &'static Meta) {
-        tracing::debug!(
-            target: "taskward",
-            function = meta.function,
-            "circuit breaker: a probe call was dropped before it ended; its place is free again"
-        );
-    }
-
-    #[cold]
-    fn refused(&self, meta: &'static Meta, until: Option<u64>) -> Error {
-        let until = until.map(|ms| self.instant(ms));
-        match until {
-            Some(until) => tracing::debug!(
-                target: "taskward",
-                function = meta.function,
-                open_for = %DisplayDuration(until.saturating_duration_since(Instant::now())),
-                "refused: circuit open"
-            ),
-            None => tracing::debug!(
-                target: "taskward",
-                function = meta.function,
-                probes = self.core.config.half_open,
-                "refused: circuit half-open, its probe calls running"
-            ),
-        }
-        Error::CircuitOpen {
-            function: meta.function,
-            until,
-        }
-    }
 }
 
 impl Default for Breaker {
@@ -497,165 +386,6 @@ impl fmt::Debug for Breaker {
 
 // ---------------------------------------------------------------------------------------------
 // What generated code calls: each call through the breaker.
-
-/// Where a call's breaker is, and the function it guards: a function (or a closure that copies a
-/// reference) returning both. Generated code passes a function item for a `static` breaker, which
-/// costs the call's future nothing to hold, and a closure over the reference for `in = EXPR`.
-pub trait Site<'a>: Copy {
-    /// The breaker, and the function's `Meta`.
-    fn site(self) -> (&'a Breaker, &'static Meta);
-}
-
-impl<'a, S: Fn() -> (&'a Breaker, &'static Meta) + Copy> Site<'a> for S {
-    #[inline]
-    fn site(self) -> (&'a Breaker, &'static Meta) {
-        self()
-    }
-}
-
-/// Runs `fut` through the breaker of `site`: admitted or refused when first polled, its outcome
-/// recorded when it ends (`is_failure` decides, given its output), a panic counted as a failure
-/// before it goes on unwinding, and a call dropped before it ends counted as neither (a probe
-/// gives its place back).
-#[inline]
-pub fn call<'a, S, F, C>(site: S, fut: F, is_failure: C) -> Call<'a, S, F, C>
-where
-    S: Site<'a>,
-    F: Future,
-    C: FnMut(&F::Output) -> bool,
-{
-    Call {
-        inner: fut,
-        guard: Guard {
-            site,
-            stage: Stage::Start,
-            lifetime: PhantomData,
-        },
-        is_failure,
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// The future of a call through a breaker. A named future rather than an `async fn`, so that
-    /// the body's future is stored once, inline.
-    #[must_use = "futures do nothing unless polled"]
-    pub struct Call<'a, S: Site<'a>, F, C> {
-        #[pin]
-        inner: F,
-        guard: Guard<'a, S>,
-        is_failure: C,
-    }
-}
-
-/// The admission of one call, until its outcome is recorded; dropped before that, the call is
-/// abandoned.
-struct Guard<'a, S: Site<'a>> {
-    site: S,
-    stage: Stage,
-    lifetime: PhantomData<&'a Breaker>,
-}
-
-#[derive(Clone, Copy)]
-enum Stage {
-    /// Not polled yet.
-    Start,
-    /// Admitted.
-    Running(Ticket),
-    /// Refused, or its outcome recorded.
-    Done,
-}
-
-impl<'a, S: Site<'a>> Guard<'a, S> {
-    /// Records the outcome of a call that is running.
-    #[inline]
-    fn end(&mut self, outcome: Outcome) {
-        if let Stage::Running(ticket) = self.stage {
-            self.stage = Stage::Done;
-            let (breaker, meta) = self.site.site();
-            breaker.finish(meta, ticket, outcome);
-        }
-    }
-}
-
-impl<'a, S: Site<'a>> Drop for Guard<'a, S> {
-    #[inline]
-    fn drop(&mut self) {
-        self.end(Outcome::Abandoned);
-    }
-}
-
-/// Armed while the body (or the decision on its output) runs: dropped by a panic, it records the
-/// call as failed, and the panic goes on. Every other path disarms it.
-struct Armed<'g, 'a, S: Site<'a>>(&'g mut Guard<'a, S>);
-
-impl<'a, S: Site<'a>> Armed<'_, 'a, S> {
-    #[inline]
-    fn disarm(self) {
-        core::mem::forget(self);
-    }
-
-    /// Records the outcome of the running call of `ticket` (the guard's, read before the body ran).
-    #[inline]
-    fn end(self, ticket: Ticket, outcome: Outcome) {
-        self.0.stage = Stage::Done;
-        let (breaker, meta) = self.0.site.site();
-        breaker.finish(meta, ticket, outcome);
-        core::mem::forget(self);
-    }
-}
-
-impl<'a, S: Site<'a>> Drop for Armed<'_, 'a, S> {
-    fn drop(&mut self) {
-        self.0.end(Outcome::Failure);
-    }
-}
-
-impl<'a, S, F, C> Future for Call<'a, S, F, C>
-where
-    S: Site<'a>,
-    F: Future,
-    C: FnMut(&F::Output) -> bool,
-{
-    type Output = Result<F::Output, Error>;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let guard = this.guard;
-        let ticket = match guard.stage {
-            Stage::Running(ticket) => ticket,
-            Stage::Start => {
-                let (breaker, meta) = guard.site.site();
-                match breaker.admit(meta) {
-                    Ok(ticket) => {
-                        guard.stage = Stage::Running(ticket);
-                        ticket
-                    }
-                    Err(refused) => {
-                        guard.stage = Stage::Done;
-                        return Poll::Ready(Err(refused));
-                    }
-                }
-            }
-            Stage::Done => panic!("`Call` polled after it completed"),
-        };
-        let armed = Armed(guard);
-        let Poll::Ready(output) = this.inner.poll(cx) else {
-            armed.disarm();
-            return Poll::Pending;
-        };
-        let failed = (this.is_failure)(&output);
-        armed.end(
-            ticket,
-            if failed {
-                Outcome::Failure
-            } else {
-                Outcome::Success
-            },
-        );
-        Poll::Ready(Ok(output))
-    }
-}
 
 /// What `when = ...` of `#[circuit_breaker]` takes: a function of the error that says whether it
 /// counts as a failure.

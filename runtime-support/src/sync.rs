@@ -1,6 +1,6 @@
 //! The atomics of the synchronous cores that loom checks (`shutdown/state.rs`, the shutdown
-//! protocol; `circuit_breaker/state.rs`, the breaker's state machine; `rate_limited/gcra.rs`, the
-//! rate limit's): the standard ones, or
+//! protocol; `circuit_breaker/state.rs` and `word.rs`, the breaker's state machine;
+//! `rate_limited/gcra.rs`, the rate limit's): the standard ones, or
 //! loom's model-checked ones when tests are built with `RUSTFLAGS="--cfg taskward_loom"`.
 //!
 //! `taskward_loom`, not the usual `loom`: `RUSTFLAGS` reaches every crate of the build, and tokio

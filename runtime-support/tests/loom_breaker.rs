@@ -1,10 +1,11 @@
 //! The circuit breaker's state machine, model-checked with loom: every interleaving of the threads
 //! below (up to a bound on preemptions), under loom's model of the memory orderings.
 //!
-//! The core (`src/circuit_breaker/state.rs`) is compiled here as is, with loom's atomics (see
-//! `src/sync.rs`), and driven the way `Breaker` drives it: each call is admitted once and, if
-//! admitted, ends with exactly one `finish` (a success, a failure, or abandoned when its future is
-//! dropped). The clock is a number passed in, as `Breaker` passes tokio's.
+//! The core (`src/circuit_breaker/state.rs`, with the encoding of its word in `word.rs`) is
+//! compiled here as is, with loom's atomics (see `src/sync.rs`), and driven the way `Breaker`
+//! drives it: each call is admitted once and, if admitted, ends with exactly one `finish` (a
+//! success, a failure, or abandoned when its future is dropped). The clock is a number passed in,
+//! as `Breaker` passes tokio's.
 //!
 //! ```sh
 //! # What CI runs (bound 3: under a second of checking, after the release build that the
@@ -26,10 +27,16 @@ mod sync;
 #[path = "../src/circuit_breaker/state.rs"]
 mod state;
 
+// The encoding of the state word, which `state.rs` uses (as `super::word`).
+#[allow(dead_code)]
+#[path = "../src/circuit_breaker/word.rs"]
+mod word;
+
 use loom::sync::Arc;
 use loom::thread;
 
-use state::{Admission, Cause, Change, Config, Core, Outcome, Phase, Ticket};
+use state::{Admission, Cause, Change, Config, Core, Outcome, Phase};
+use word::Ticket;
 
 /// The preemption bound when `LOOM_MAX_PREEMPTIONS` is not set: the one CI uses.
 const DEFAULT_PREEMPTIONS: usize = 3;

@@ -1,8 +1,8 @@
 //! The core of the circuit breaker: its state machine, in one atomic word, and its window of
 //! outcomes. Synchronous and free of tokio (the time is passed in, as nanoseconds since the
 //! breaker's first reading of the clock), so that `tests/loom_breaker.rs` compiles this very file
-//! with loom's atomics and checks it under every interleaving; [`Breaker`] adds the clock, the
-//! events and the future around it.
+//! (and `word.rs`, the encoding of the word) with loom's atomics and checks it under every
+//! interleaving; [`Breaker`] adds the clock, the events and the future around it.
 //!
 //! # The state word
 //!
@@ -59,6 +59,8 @@ use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, SeqCst};
 use crate::sync::atomic::AtomicU64;
 use crate::sync::{const_unless_loom, zeroed};
 
+use super::word::{CLOSED, HALF_OPEN, Now, OPEN, PAYLOAD_MAX, Ticket, Word, probes};
+
 /// The largest failure-rate window, in calls.
 pub(crate) const MAX_WINDOW: u32 = 1024;
 
@@ -67,81 +69,6 @@ pub(crate) const MAX_PROBES: u32 = 65_535;
 
 /// The words of the ring of outcomes.
 const RING_WORDS: usize = MAX_WINDOW as usize / 64;
-
-const NANOS_PER_MS: u64 = 1_000_000;
-
-const PHASE_MASK: u64 = 0b11;
-const CLOSED: u64 = 0;
-const OPEN: u64 = 1;
-const HALF_OPEN: u64 = 2;
-
-const EPOCH_SHIFT: u32 = 2;
-const EPOCH_MASK: u64 = (1 << 16) - 1;
-const PAYLOAD_SHIFT: u32 = 18;
-
-/// The largest payload: an until of about 2,230 years, or a count.
-pub(crate) const PAYLOAD_MAX: u64 = (1 << (64 - PAYLOAD_SHIFT)) - 1;
-
-/// A half-open payload: the probes admitted in its low half, those that succeeded in its high.
-const HALF_SHIFT: u32 = 23;
-const HALF_MASK: u64 = (1 << HALF_SHIFT) - 1;
-
-/// The state word, unpacked on demand.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Word(u64);
-
-impl Word {
-    const fn new(phase: u64, epoch: u64, payload: u64) -> Word {
-        Word(payload << PAYLOAD_SHIFT | (epoch & EPOCH_MASK) << EPOCH_SHIFT | phase)
-    }
-
-    fn phase(self) -> u64 {
-        self.0 & PHASE_MASK
-    }
-
-    fn epoch(self) -> u16 {
-        // At most 16 bits by the mask.
-        #[allow(clippy::cast_possible_truncation)]
-        let epoch = (self.0 >> EPOCH_SHIFT & EPOCH_MASK) as u16;
-        epoch
-    }
-
-    fn payload(self) -> u64 {
-        self.0 >> PAYLOAD_SHIFT
-    }
-
-    /// In `phase`, in the epoch of `ticket`.
-    fn is(self, phase: u64, ticket: Ticket) -> bool {
-        self.phase() == phase && self.epoch() == ticket.epoch()
-    }
-
-    /// The same phase and epoch with another payload.
-    fn with_payload(self, payload: u64) -> Word {
-        Word::new(self.phase(), u64::from(self.epoch()), payload)
-    }
-
-    /// A transition: `phase` with `payload`, in the next epoch.
-    fn next(self, phase: u64, payload: u64) -> Word {
-        Word::new(phase, u64::from(self.epoch()) + 1, payload)
-    }
-
-    /// A half-open payload, split: (admitted, succeeded).
-    fn probes(self) -> (u32, u32) {
-        let payload = self.payload();
-        // Each half is 23 bits by the mask.
-        #[allow(clippy::cast_possible_truncation)]
-        let probes = (
-            (payload & HALF_MASK) as u32,
-            (payload >> HALF_SHIFT & HALF_MASK) as u32,
-        );
-        probes
-    }
-}
-
-/// A half-open payload.
-fn probes(admitted: u32, succeeded: u32) -> u64 {
-    u64::from(succeeded) << HALF_SHIFT | u64::from(admitted)
-}
 
 /// A breaker's resolved settings, checked by its constructor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,48 +99,6 @@ pub(crate) struct Core {
     /// The times the breaker has opened.
     opened: AtomicU64,
     pub(crate) config: Config,
-}
-
-/// The epoch a call was admitted in, and whether it is a probe: what its outcome applies to.
-///
-/// One `u64`, shaped so that the common end of a call is one comparison with the state word: the
-/// ticket of a closed call, when the breaker has no window to record, is the state word that
-/// says "closed, in this epoch, no failure counted" (and a success then changes nothing). Every
-/// other ticket has the phase bits `0b11`, which no state word has, so it never compares equal;
-/// its bit 63 says whether it is a probe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Ticket(u64);
-
-/// The phase bits of a ticket that is not a state word.
-const MARKED: u64 = 0b11;
-/// The bit of a probe's ticket.
-const PROBE: u64 = 1 << 63;
-
-impl Ticket {
-    /// A call of a closed period in the epoch of `word`; `quiet`: its success needs no recording
-    /// when `word` has no failure counted.
-    fn call(word: Word, quiet: bool) -> Ticket {
-        let epoch = u64::from(word.epoch()) << EPOCH_SHIFT;
-        Ticket(if quiet {
-            epoch | CLOSED
-        } else {
-            epoch | MARKED
-        })
-    }
-
-    /// A probe of the half-open period in the epoch of `word`.
-    fn probe(word: Word) -> Ticket {
-        Ticket(u64::from(word.epoch()) << EPOCH_SHIFT | MARKED | PROBE)
-    }
-
-    fn epoch(self) -> u16 {
-        Word(self.0).epoch()
-    }
-
-    /// Whether the call is a probe of a half-open breaker.
-    pub(crate) fn is_probe(self) -> bool {
-        self.0 & PROBE != 0
-    }
 }
 
 /// What [`Core::admit`] decided.
@@ -276,42 +161,6 @@ pub(crate) enum Phase {
         admitted: u32,
         succeeded: u32,
     },
-}
-
-/// The time, read at most once, and only where a decision needs it.
-struct Now<F> {
-    read: Option<F>,
-    nanos: u64,
-}
-
-impl<F: FnOnce() -> u64> Now<F> {
-    fn new(read: F) -> Self {
-        Now {
-            read: Some(read),
-            nanos: 0,
-        }
-    }
-
-    fn nanos(&mut self) -> u64 {
-        if let Some(read) = self.read.take() {
-            self.nanos = read();
-        }
-        self.nanos
-    }
-
-    /// Whether `until` has come.
-    fn reached(&mut self, until: u64) -> bool {
-        self.nanos() / NANOS_PER_MS >= until
-    }
-
-    /// When an opening that starts now ends: rounded up to the millisecond, never before `reset`
-    /// from now.
-    fn until(&mut self, reset_ms: u64) -> u64 {
-        self.nanos()
-            .div_ceil(NANOS_PER_MS)
-            .saturating_add(reset_ms)
-            .min(PAYLOAD_MAX)
-    }
 }
 
 impl Core {

@@ -2,7 +2,8 @@
 //! tokio's paused clock, is in the facade's `tests/circuit_breaker.rs`; every interleaving of
 //! concurrent calls, in `tests/loom_breaker.rs`).
 
-use super::state::{Admission, Cause, Change, Config, Core, Outcome, Phase, Ticket};
+use super::state::{Admission, Cause, Change, Config, Core, Outcome, Phase};
+use super::word::Ticket;
 use super::{Breaker, BreakerState};
 
 const MS: u64 = 1_000_000;
