@@ -69,6 +69,10 @@ pub use taskward_runtime::{
 
 #[doc = include_str!("docs/attributes/circuit_breaker.md")]
 #[doc = include_str!("docs/expand/circuit_breaker.md")]
+#[doc = ""]
+#[doc = "Over `#[retry(attempts = 3, on = ..)]`, on a method: the breaker sees one outcome per call."]
+#[doc = ""]
+#[doc = include_str!("docs/expand/circuit_breaker_retry.md")]
 #[doc(inline)]
 pub use taskward_macros::circuit_breaker;
 

@@ -298,3 +298,22 @@ fn bad_arguments_give_an_error_never_a_panic() {
         assert!(!text.contains("compile_error"), "({args}) gave `{text}`");
     }
 }
+
+/// `#[circuit_breaker]` over `#[retry(attempts = 3, on = ..)]` on a method: one call is one
+/// outcome for the breaker, whatever its attempts.
+#[test]
+fn circuit_breaker_over_retry_on_a_method() {
+    let tokens = crate::pipeline::expand(
+        Kind::CircuitBreaker,
+        quote!(failures = 3, reset = "10s"),
+        quote! {
+            #[retry(attempts = 3, on = FetchError::Timeout | FetchError::Io(_))]
+            async fn fetch(&self, key: &str) -> Result<Bytes, FetchError> {
+                self.client.get(key).await
+            }
+        },
+    );
+    let file: syn::File = syn::parse2(tokens).expect("the expansion parses as a file");
+    expect_test::expect_file!["../../../../src/docs/expand/circuit_breaker_retry.md"]
+        .assert_eq(&format!("```text\n{}```\n", prettyplease::unparse(&file)));
+}
