@@ -20,6 +20,7 @@ mod options;
 mod pipeline;
 mod policy;
 mod rerun;
+mod shared;
 mod stack;
 mod validate;
 

@@ -14,6 +14,7 @@ use crate::fallback_fn::Fallback;
 use crate::generate::{Code, Gen, Mode, m};
 use crate::item::{self, AsyncFn};
 use crate::options::{RawArg, Seen, bare_ident, elsewhere, unknown};
+use crate::shared;
 
 /// `#[bounded]` resolved: where the permits come from, and how long a call waits for one.
 #[derive(Clone)]
@@ -220,32 +221,17 @@ impl Attribute for Bounded {
                 });
                 quote_spanned!(m()=> &#name)
             }
-            Permits::Shared(shared) if static_path(shared, g.func) => {
-                // A `static`, referred to from a `static` of ours: a `const` bulkhead (a new one
-                // at every use) is a compile error there that says to make it a `static`.
-                let name = format_ident!("__TASKWARD_SHARED_{}", i, span = m());
-                let at = m().located_at(shared.span());
-                let shared = &**shared;
-                let reference = quote_spanned!(at=> &#shared);
-                g.prelude.extend(quote_spanned! {m()=>
-                    static #name: &::taskward::Bulkhead = #reference;
-                });
-                quote_spanned!(m()=> #name)
-            }
-            Permits::Shared(shared) => {
-                // Evaluated once per call, before the body borrows anything: an `Arc` is cloned,
-                // a reference kept.
-                let handle = format_ident!("__taskward_bulkhead_{}", i, span = m());
-                let shared = &**shared;
-                let take = quote_spanned! {shared.span()=>
-                    ::taskward::__private::bounded::handle(#shared)
-                };
-                g.prelude.extend(quote_spanned! {m()=>
-                    let #handle = #take;
-                    let #handle: &::taskward::Bulkhead = &*#handle;
-                });
-                quote_spanned!(m()=> #handle)
-            }
+            Permits::Shared(shared) => shared::reference(
+                g,
+                i,
+                shared,
+                &shared::Kind {
+                    ty: quote_spanned!(m()=> ::taskward::Bulkhead),
+                    handle: quote_spanned!(m()=> ::taskward::__private::bounded::handle),
+                    static_prefix: "__TASKWARD_SHARED",
+                    handle_prefix: "__taskward_bulkhead",
+                },
+            ),
         };
         // With a fallback, the body runs on copies of the arguments.
         let mode = Mode {
@@ -366,16 +352,5 @@ fn shared(expr: Expr) -> syn::Result<Expr> {
             "`in` takes the bulkhead to share: the name of a `static NAME: taskward::Bulkhead`, or an expression giving a `&Bulkhead` or `&Arc<Bulkhead>` (such as `&self.slots`); for a limit of the function's own, write `#[bounded(8)]`",
         )),
         other => Ok(other),
-    }
-}
-
-/// Whether `in = PATH` names a `static` (a path that is not an argument of the function).
-fn static_path(shared: &Expr, func: &AsyncFn) -> bool {
-    let Expr::Path(path) = shared else {
-        return false;
-    };
-    match path.path.get_ident() {
-        Some(ident) => !item::argument_names(&func.sig).any(|arg| arg == *ident),
-        None => path.qself.is_none(),
     }
 }

@@ -17,6 +17,7 @@ use crate::fallback_fn::Fallback;
 use crate::generate::{Code, Gen, Mode, m};
 use crate::item::{self, AsyncFn};
 use crate::options::{RawArg, Seen, unknown};
+use crate::shared;
 use parse::{burst, calls, own, per, positional, shared};
 
 mod parse;
@@ -276,32 +277,17 @@ impl Attribute for RateLimited {
                 });
                 quote_spanned!(m()=> &#name)
             }
-            Slots::Shared(shared) if static_path(shared, g.func) => {
-                // A `static`, referred to from a `static` of ours: a `const` rate limit (a new
-                // one at every use) is a compile error there that says to make it a `static`.
-                let name = format_ident!("__TASKWARD_SHARED_RATE_LIMIT_{}", i, span = m());
-                let at = m().located_at(shared.span());
-                let shared = &**shared;
-                let reference = quote_spanned!(at=> &#shared);
-                g.prelude.extend(quote_spanned! {m()=>
-                    static #name: &::taskward::RateLimit = #reference;
-                });
-                quote_spanned!(m()=> #name)
-            }
-            Slots::Shared(shared) => {
-                // Evaluated once per call, before the body borrows anything: an `Arc` is cloned,
-                // a reference kept (until the call starts).
-                let handle = format_ident!("__taskward_rate_limit_{}", i, span = m());
-                let shared = &**shared;
-                let take = quote_spanned! {shared.span()=>
-                    ::taskward::__private::rate_limited::handle(#shared)
-                };
-                g.prelude.extend(quote_spanned! {m()=>
-                    let #handle = #take;
-                    let #handle: &::taskward::RateLimit = &*#handle;
-                });
-                quote_spanned!(m()=> #handle)
-            }
+            Slots::Shared(shared) => shared::reference(
+                g,
+                i,
+                shared,
+                &shared::Kind {
+                    ty: quote_spanned!(m()=> ::taskward::RateLimit),
+                    handle: quote_spanned!(m()=> ::taskward::__private::rate_limited::handle),
+                    static_prefix: "__TASKWARD_SHARED_RATE_LIMIT",
+                    handle_prefix: "__taskward_rate_limit",
+                },
+            ),
         };
         // With a fallback, the body runs on copies of the arguments.
         let mode = Mode {
@@ -358,17 +344,6 @@ impl Calls {
 fn interval(per: Duration, calls: u32) -> Duration {
     let nanos = per.as_nanos().div_ceil(u128::from(calls.max(1)));
     Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
-}
-
-/// Whether `in = PATH` names a `static` (a path that is not an argument of the function).
-fn static_path(shared: &Expr, func: &AsyncFn) -> bool {
-    let Expr::Path(path) = shared else {
-        return false;
-    };
-    match path.path.get_ident() {
-        Some(ident) => !item::argument_names(&func.sig).any(|arg| arg == *ident),
-        None => path.qself.is_none(),
-    }
 }
 
 #[cfg(test)]

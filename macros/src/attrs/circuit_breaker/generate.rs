@@ -3,13 +3,12 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote_spanned};
+use syn::Pat;
 use syn::spanned::Spanned;
-use syn::{Expr, Pat};
 
 use super::{CircuitBreaker, Counts, Rate, Setting, Settings};
 use crate::duration;
 use crate::generate::m;
-use crate::item::{self, AsyncFn};
 
 impl CircuitBreaker {
     /// The closure that tells a failure from the output of the layers inside: `X`, the body's
@@ -180,13 +179,4 @@ fn without_leading_vert(pattern: &Pat) -> TokenStream {
     }
 }
 
-/// Whether `in = PATH` names a `static` (a path that is not an argument of the function).
-pub(super) fn static_path(shared: &Expr, func: &AsyncFn) -> bool {
-    let Expr::Path(path) = shared else {
-        return false;
-    };
-    match path.path.get_ident() {
-        Some(ident) => !item::argument_names(&func.sig).any(|arg| arg == *ident),
-        None => path.qself.is_none(),
-    }
-}
+pub(super) use crate::shared::static_path;
