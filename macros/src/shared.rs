@@ -50,7 +50,17 @@ pub fn reference(g: &mut Gen<'_>, i: usize, shared: &Expr, kind: &Kind) -> Token
         quote_spanned!(m()=> #name)
     } else {
         let name = format_ident!("{}_{}", kind.handle_prefix, i, span = m());
-        let handle = &kind.handle;
+        // The path of `handle` at the expression too: a value that is not a limit is reported
+        // there.
+        let handle: TokenStream = kind
+            .handle
+            .clone()
+            .into_iter()
+            .map(|mut tt| {
+                tt.set_span(shared.span());
+                tt
+            })
+            .collect();
         let take = quote_spanned!(shared.span()=> #handle(#shared));
         g.prelude.extend(quote_spanned! {m()=>
             let #name = #take;
