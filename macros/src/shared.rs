@@ -69,3 +69,39 @@ pub fn reference(g: &mut Gen<'_>, i: usize, shared: &Expr, kind: &Kind) -> Token
         quote_spanned!(m()=> #name)
     }
 }
+
+/// Why a `const` limit cannot be the function's own `static` (it is fixed at compile time, one for
+/// every instantiation, and cannot see the impl).
+pub enum NotConst<'a> {
+    /// `Self::LIMIT`.
+    NamesSelf,
+    /// A name that is an argument of the function.
+    Argument(&'a syn::Ident),
+    /// A name that is a const generic parameter of the function.
+    ConstParam(&'a syn::Ident),
+}
+
+/// The problem, if any, with `limit` as the limit of a function's own `static`.
+pub fn not_const<'a>(limit: &'a syn::ExprPath, func: &AsyncFn) -> Option<NotConst<'a>> {
+    if limit
+        .path
+        .segments
+        .first()
+        .is_some_and(|s| s.ident == "Self")
+    {
+        return Some(NotConst::NamesSelf);
+    }
+    let ident = limit.path.get_ident()?;
+    if item::argument_names(&func.sig).any(|arg| arg == *ident) {
+        Some(NotConst::Argument(ident))
+    } else if func
+        .sig
+        .generics
+        .const_params()
+        .any(|param| param.ident == *ident)
+    {
+        Some(NotConst::ConstParam(ident))
+    } else {
+        None
+    }
+}

@@ -12,7 +12,7 @@ use super::{At, Attribute, Caps};
 use crate::duration::{self, DurationArg, Zero};
 use crate::fallback_fn::Fallback;
 use crate::generate::{Code, Gen, Mode, m};
-use crate::item::{self, AsyncFn};
+use crate::item::AsyncFn;
 use crate::options::{RawArg, Seen, bare_ident, elsewhere, unknown};
 use crate::shared;
 
@@ -129,32 +129,15 @@ impl Attribute for Bounded {
         let Expr::Path(path) = &**limit else {
             return Ok(());
         };
-        let why = if path
-            .path
-            .segments
-            .first()
-            .is_some_and(|s| s.ident == "Self")
-        {
-            "the limit of #[bounded] cannot name `Self`: the bulkhead is a `static` inside the function, which cannot see the impl; move the constant to the module, or keep a `Bulkhead` in the struct and write `in = &self.field`".to_owned()
-        } else if let Some(ident) = path.path.get_ident() {
-            if item::argument_names(&func.sig).any(|arg| arg == *ident) {
-                format!(
-                    "`{ident}` is an argument, but the limit of #[bounded] is fixed at compile time (a literal or a `const`); for a limit known at run time, build a `Bulkhead::new({ident})` once and write `in = &bulkhead`"
-                )
-            } else if func
-                .sig
-                .generics
-                .const_params()
-                .any(|param| param.ident == *ident)
-            {
-                format!(
-                    "the limit of #[bounded] cannot be the const parameter `{ident}`: the bulkhead is one `static` for every instantiation; use a literal or a module-level `const`, or `in = EXPR` with a `Bulkhead` of your own"
-                )
-            } else {
-                return Ok(());
-            }
-        } else {
-            return Ok(());
+        let why = match shared::not_const(path, func) {
+            None => return Ok(()),
+            Some(shared::NotConst::NamesSelf) => "the limit of #[bounded] cannot name `Self`: the bulkhead is a `static` inside the function, which cannot see the impl; move the constant to the module, or keep a `Bulkhead` in the struct and write `in = &self.field`".to_owned(),
+            Some(shared::NotConst::Argument(ident)) => format!(
+                "`{ident}` is an argument, but the limit of #[bounded] is fixed at compile time (a literal or a `const`); for a limit known at run time, build a `Bulkhead::new({ident})` once and write `in = &bulkhead`"
+            ),
+            Some(shared::NotConst::ConstParam(ident)) => format!(
+                "the limit of #[bounded] cannot be the const parameter `{ident}`: the bulkhead is one `static` for every instantiation; use a literal or a module-level `const`, or `in = EXPR` with a `Bulkhead` of your own"
+            ),
         };
         Err(syn::Error::new_spanned(path, why))
     }

@@ -15,7 +15,7 @@ use super::{At, Attribute, Caps};
 use crate::duration::{self, DurationArg, Zero};
 use crate::fallback_fn::Fallback;
 use crate::generate::{Code, Gen, Mode, m};
-use crate::item::{self, AsyncFn};
+use crate::item::AsyncFn;
 use crate::options::{RawArg, Seen, unknown};
 use crate::shared;
 use parse::{burst, calls, own, per, positional, shared};
@@ -152,32 +152,15 @@ impl Attribute for RateLimited {
         let Expr::Path(path) = &**calls else {
             return Ok(());
         };
-        let why = if path
-            .path
-            .segments
-            .first()
-            .is_some_and(|s| s.ident == "Self")
-        {
-            "the number of calls of #[rate_limited] cannot name `Self`: the rate limit is a `static` inside the function, which cannot see the impl; move the constant to the module, or keep a `RateLimit` in the struct and write `in = &self.field`".to_owned()
-        } else if let Some(ident) = path.path.get_ident() {
-            if item::argument_names(&func.sig).any(|arg| arg == *ident) {
-                format!(
-                    "`{ident}` is an argument, but the rate of #[rate_limited] is fixed at compile time (a literal or a `const`); for a rate known at run time, build a `RateLimit::new({ident}, period)` once and write `in = &limit`"
-                )
-            } else if func
-                .sig
-                .generics
-                .const_params()
-                .any(|param| param.ident == *ident)
-            {
-                format!(
-                    "the number of calls of #[rate_limited] cannot be the const parameter `{ident}`: the rate limit is one `static` for every instantiation; use a literal or a module-level `const`, or `in = EXPR` with a `RateLimit` of your own"
-                )
-            } else {
-                return Ok(());
-            }
-        } else {
-            return Ok(());
+        let why = match shared::not_const(path, func) {
+            None => return Ok(()),
+            Some(shared::NotConst::NamesSelf) => "the number of calls of #[rate_limited] cannot name `Self`: the rate limit is a `static` inside the function, which cannot see the impl; move the constant to the module, or keep a `RateLimit` in the struct and write `in = &self.field`".to_owned(),
+            Some(shared::NotConst::Argument(ident)) => format!(
+                "`{ident}` is an argument, but the rate of #[rate_limited] is fixed at compile time (a literal or a `const`); for a rate known at run time, build a `RateLimit::new({ident}, period)` once and write `in = &limit`"
+            ),
+            Some(shared::NotConst::ConstParam(ident)) => format!(
+                "the number of calls of #[rate_limited] cannot be the const parameter `{ident}`: the rate limit is one `static` for every instantiation; use a literal or a module-level `const`, or `in = EXPR` with a `RateLimit` of your own"
+            ),
         };
         Err(syn::Error::new_spanned(path, why))
     }
