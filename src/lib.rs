@@ -87,3 +87,6 @@ pub use taskward_runtime::__private;
 pub use taskward_macros::rate_limited;
 
 pub use taskward_runtime::RateLimit;
+
+// `#[bounded(adaptive)]`: the limit that finds itself, and its settings.
+pub use taskward_runtime::{AdaptiveBulkhead, AdaptiveLimit, AdaptivePermit, Algorithm};
