@@ -41,6 +41,10 @@ pub(crate) const BACKOFF: f64 = 0.9;
 pub(crate) const SMOOTHING: f64 = 0.1;
 /// Calls to see before the baseline is set, so that it is not the first call alone.
 pub(crate) const WARM_UP: u32 = 10;
+/// Latencies below this (100µs, in nanoseconds) count as this: a body that ends at once (on a
+/// paused clock, a cache hit) would otherwise set a baseline of zero, and below it a latency's
+/// variations are the scheduler's noise, not a queue at a dependency.
+pub(crate) const FLOOR: f64 = 100_000.0;
 /// Vegas: fewer calls than this waiting at the dependency is room to grow...
 pub(crate) const ALPHA: f64 = 3.0;
 /// ...and more than this is a queue to shrink.
@@ -91,10 +95,11 @@ impl Estimator {
     /// Takes one sample into account; returns whether the limit went down.
     pub(crate) fn sample(&mut self, sample: Sample) -> bool {
         if !sample.dropped && sample.latency.is_finite() {
+            let latency = sample.latency.max(FLOOR);
             self.smoothed = if self.samples == 0 {
-                sample.latency
+                latency
             } else {
-                self.smoothed + SMOOTHING * (sample.latency - self.smoothed)
+                self.smoothed + SMOOTHING * (latency - self.smoothed)
             };
             self.samples = self.samples.saturating_add(1);
             if self.samples >= WARM_UP {
@@ -253,6 +258,22 @@ mod tests {
     }
 
     #[test]
+    fn latencies_below_the_floor_count_as_the_floor() {
+        for algorithm in [Algorithm::Aimd, Algorithm::Vegas] {
+            let mut e = Estimator::new(algorithm, 1, 10, 100);
+            for _ in 0..WARM_UP {
+                e.sample(ok(0.0, 1));
+            }
+            assert_eq!(e.baseline(), Some(FLOOR));
+            // 120µs is within the tolerance of the floor: room to grow, not congestion.
+            for _ in 0..20 {
+                e.sample(ok(0.12, 10));
+            }
+            assert!(e.limit() > 10, "{algorithm:?}: {}", e.limit());
+        }
+    }
+
+    #[test]
     fn the_limit_stays_within_min_and_max() {
         let mut e = Estimator::new(Algorithm::Aimd, 2, 4, 5);
         for _ in 0..1000 {
@@ -266,5 +287,31 @@ mod tests {
             });
         }
         assert_eq!(e.limit(), 2);
+    }
+
+    proptest::proptest! {
+        /// Whatever the samples (latencies from 0 to 100s, any in-flight, drops, stale or
+        /// fresh), the limit stays within [min, max], and the fractional limit stays finite.
+        #[test]
+        fn the_limit_stays_within_min_and_max_for_any_samples(
+            vegas: bool,
+            min in 1usize..50,
+            span in 0usize..200,
+            start in 0usize..=200,
+            samples in proptest::collection::vec(
+                (0.0f64..1e11, 0usize..400, proptest::bool::weighted(0.2), proptest::bool::ANY),
+                0..400,
+            ),
+        ) {
+            let max = min + span;
+            let initial = min + start.min(span);
+            let algorithm = if vegas { Algorithm::Vegas } else { Algorithm::Aimd };
+            let mut e = Estimator::new(algorithm, min, initial, max);
+            for (latency, in_flight, dropped, fresh) in samples {
+                e.sample(Sample { latency, in_flight, dropped, fresh });
+                proptest::prop_assert!((min..=max).contains(&e.limit()), "{} not in {min}..={max}", e.limit());
+                proptest::prop_assert!(e.limit.is_finite());
+            }
+        }
     }
 }
