@@ -377,3 +377,6 @@ fn shared(expr: Expr) -> syn::Result<Expr> {
 
 // `#[bounded(adaptive)]`: its options, checks and code.
 mod adaptive;
+
+#[cfg(test)]
+mod tests;
