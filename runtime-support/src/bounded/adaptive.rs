@@ -340,6 +340,13 @@ impl AdaptiveBulkhead {
     }
 }
 
+impl Default for AdaptiveBulkhead {
+    /// The default settings: [`AdaptiveLimit::new`].
+    fn default() -> Self {
+        AdaptiveBulkhead::new(AdaptiveLimit::new())
+    }
+}
+
 /// A permit of an [`AdaptiveBulkhead`]: the call it guards counts as in flight until it is
 /// dropped, and its latency (from admission to drop) is a sample of the limit.
 #[derive(Debug)]
