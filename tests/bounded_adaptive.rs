@@ -97,9 +97,25 @@ fn settle(name: &str, limits: &[usize]) -> (usize, usize, f64) {
 async fn aimd_settles_near_the_knee() {
     let pool = AdaptiveBulkhead::new(AdaptiveLimit::new().min(1).max(100));
     let limits = drive(&pool, Duration::from_secs(20)).await;
-    let (low, high, _) = settle("aimd", &limits);
+    let (low, high, mean) = settle("aimd", &limits);
+    // The latency reaches 1.5× the baseline at 1.5 × KNEE = 15 calls; the moving average lags a
+    // little, so the sawtooth peaks a call or two above, and each decrease takes 10% off.
     assert!(low >= KNEE, "{low}");
-    assert!(high <= KNEE * 3 / 2 + 1, "{high}");
+    assert!(high <= KNEE * 3 / 2 + 2, "{high}");
+    assert!((13.0..=16.0).contains(&mean), "{mean}");
+}
+
+/// Started well above the knee (40), the limit comes down to it: the first calls to end are
+/// those that found the dependency below its knee, so the baseline is its latency unloaded.
+#[tokio::test(start_paused = true)]
+async fn started_past_the_knee_aimd_comes_down_to_it() {
+    let pool = AdaptiveBulkhead::new(AdaptiveLimit::new().initial(40).max(100));
+    let limits = drive(&pool, Duration::from_secs(20)).await;
+    let (low, high, mean) = settle("aimd from 40", &limits);
+    assert_eq!(pool.baseline(), Some(BASE));
+    assert!(low >= KNEE, "{low}");
+    assert!(high <= KNEE * 3 / 2 + 2, "{high}");
+    assert!((13.0..=16.0).contains(&mean), "{mean}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -111,6 +127,7 @@ async fn vegas_settles_a_few_calls_above_the_knee() {
             .algorithm(Algorithm::Vegas),
     );
     let limits = drive(&pool, Duration::from_secs(20)).await;
+    // The knee plus a queue of 3 to 6 calls.
     let (low, high, _) = settle("vegas", &limits);
     assert!(low >= KNEE + 2, "{low}");
     assert!(high <= KNEE + 7, "{high}");
@@ -127,7 +144,7 @@ async fn the_limit_grows_while_there_is_room_and_stops_at_max() {
         sleep(BASE).await;
     }
     let pool = AdaptiveBulkhead::new(AdaptiveLimit::new().max(20));
-    assert_eq!(pool.limit(), 8);
+    assert_eq!(pool.limit(), 1, "from `min`");
     let end = Instant::now() + Duration::from_secs(2);
     join_all((0..CALLERS).map(|_| async {
         while Instant::now() < end {
@@ -328,7 +345,8 @@ async fn a_limit_of_its_own_or_a_shared_static() {
     assert_eq!(own(1).await, 2);
     assert_eq!(own_with_settings(1).await, 2);
     assert_eq!(one_side().await + other_side().await, 3);
-    assert_eq!((SHARED.limit(), SHARED.in_flight()), (8, 0));
+    // Two calls: no baseline yet (it takes 10), so the limit is still its first, `min`.
+    assert_eq!((SHARED.limit(), SHARED.in_flight()), (2, 0));
     assert_eq!((SHARED.min(), SHARED.max()), (2, 16));
     assert_eq!(SHARED.algorithm(), Algorithm::Aimd);
 }

@@ -30,7 +30,7 @@ use algorithm::{Estimator, Sample};
 ///
 /// static DATABASE: AdaptiveBulkhead =
 ///     AdaptiveBulkhead::new(AdaptiveLimit::new().min(2).max(64).algorithm(Algorithm::Vegas));
-/// assert_eq!(DATABASE.limit(), 8);
+/// assert_eq!(DATABASE.limit(), 2); // from `min`, doubling per round trip while there is room
 /// assert_eq!((DATABASE.min(), DATABASE.max()), (2, 64));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,11 +48,7 @@ impl AdaptiveLimit {
     /// The default highest limit: 128, a cap on what a dependency whose latency never rises
     /// (a fast, CPU-bound body) lets the limit grow to.
     pub const DEFAULT_MAX: usize = 128;
-    /// The default starting limit (within `[min, max]`): 8, as a typical fixed `#[bounded(8)]`;
-    /// the limit climbs by one per round trip from there while there is room.
-    pub const DEFAULT_INITIAL: usize = 8;
-
-    /// The defaults: `min` 1, `max` 128, starting at 8, AIMD.
+    /// The defaults: `min` 1, `max` 128, starting at `min`, AIMD.
     #[must_use]
     pub const fn new() -> Self {
         AdaptiveLimit {
@@ -77,7 +73,8 @@ impl AdaptiveLimit {
         self
     }
 
-    /// The limit to start at, within `[min, max]` (default: 8, moved into `[min, max]`).
+    /// The limit to start at, within `[min, max]` (default: `min`, from where the limit doubles
+    /// per round trip until the latency rises: the baseline is learned under little load).
     #[must_use]
     pub const fn initial(mut self, initial: usize) -> Self {
         self.initial = Some(initial);
@@ -180,9 +177,7 @@ impl AdaptiveBulkhead {
                 );
                 initial
             }
-            None if AdaptiveLimit::DEFAULT_INITIAL < min => min,
-            None if AdaptiveLimit::DEFAULT_INITIAL > max => max,
-            None => AdaptiveLimit::DEFAULT_INITIAL,
+            None => min,
         };
         AdaptiveBulkhead {
             semaphore: Semaphore::const_new(initial),

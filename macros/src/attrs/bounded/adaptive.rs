@@ -16,7 +16,6 @@ use crate::shared;
 /// The defaults, as `taskward::AdaptiveLimit` has them.
 pub const DEFAULT_MIN: usize = 1;
 pub const DEFAULT_MAX: usize = 128;
-pub const DEFAULT_INITIAL: usize = 8;
 
 /// An adaptive limit, resolved: its own (with its settings), or a shared `AdaptiveBulkhead`.
 #[derive(Clone)]
@@ -272,9 +271,7 @@ impl Settings {
     fn describe(&self) -> String {
         let min = self.min.map_or(DEFAULT_MIN, |c| c.value);
         let max = self.max.map_or(DEFAULT_MAX, |c| c.value);
-        let initial = self
-            .initial
-            .map_or(DEFAULT_INITIAL.clamp(min, max), |c| c.value);
+        let initial = self.initial.map_or(min, |c| c.value);
         let algorithm = match self.algorithm {
             Some((Algorithm::Vegas, _)) => "Vegas",
             _ => "AIMD",

@@ -171,7 +171,7 @@ fn policy(args: TokenStream) -> String {
 fn the_policy_says_the_bounds_the_start_and_the_algorithm() {
     assert_eq!(
         policy(quote!(adaptive)),
-        "- **bounded**: an adaptive limit (AIMD) of 1 to 128 calls at once, starting at 8, that follows the calls' latency; a call waits for a permit as long as it takes."
+        "- **bounded**: an adaptive limit (AIMD) of 1 to 128 calls at once, starting at 1, that follows the calls' latency; a call waits for a permit as long as it takes."
     );
     assert_eq!(
         policy(quote!(adaptive, min = 16, algorithm = vegas, wait = "0s")),

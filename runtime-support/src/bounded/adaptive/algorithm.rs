@@ -4,6 +4,11 @@
 //! Both read the same signal: a smoothed latency (an exponential moving average of the latencies
 //! of calls that succeeded) against a baseline (the lowest smoothed latency seen, once warmed up).
 //! A call that failed or was dropped is a congestion signal of its own.
+//!
+//! Both start slowly, as TCP: from the first limit (by default `min`), +1 per call that ends while
+//! there is no sign of congestion (the limit doubles per round trip), until the first sign; then
+//! the algorithm's own steps. Starting low is what lets the baseline be the latency of a dependency
+//! under little load: a baseline learned past the knee would hide it.
 
 /// Which algorithm moves the limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -11,6 +16,8 @@ pub enum Algorithm {
     /// Additive increase, multiplicative decrease: +1 per window of `limit` calls while the
     /// latency stays within 1.5× the baseline and the limit is in use; × 0.9 when the latency
     /// goes above that, or a call fails or is dropped. The default.
+    ///
+    /// Before the first sign of congestion, both algorithms grow by +1 per call (slow start).
     Aimd,
     /// TCP Vegas: estimates how many calls wait at the dependency (`limit × (1 - baseline /
     /// latency)`), and keeps that queue between 3 and 6 calls, ±1 per window of `limit` calls;
@@ -63,6 +70,8 @@ pub(crate) struct Estimator {
     /// The lowest `smoothed` seen after the warm-up (infinite before).
     baseline: f64,
     samples: u32,
+    /// No sign of congestion yet: +1 per call.
+    slow_start: bool,
 }
 
 impl Estimator {
@@ -76,6 +85,7 @@ impl Estimator {
             smoothed: 0.0,
             baseline: f64::INFINITY,
             samples: 0,
+            slow_start: true,
         }
     }
 
@@ -113,6 +123,7 @@ impl Estimator {
         let used = sample.in_flight as f64 * 2.0 >= self.limit;
         let step = 1.0 / self.limit.max(1.0);
         if sample.dropped {
+            self.slow_start = false;
             if sample.fresh {
                 self.limit *= BACKOFF;
             }
@@ -120,19 +131,21 @@ impl Estimator {
             match self.algorithm {
                 Algorithm::Aimd => {
                     if self.smoothed > baseline * TOLERANCE {
+                        self.slow_start = false;
                         if sample.fresh {
                             self.limit *= BACKOFF;
                         }
                     } else if used {
-                        self.limit += step;
+                        self.limit += if self.slow_start { 1.0 } else { step };
                     }
                 }
                 Algorithm::Vegas => {
                     let queue = self.limit * (1.0 - baseline / self.smoothed.max(baseline));
                     if queue > BETA {
+                        self.slow_start = false;
                         self.limit -= step;
                     } else if queue < ALPHA && used {
-                        self.limit += step;
+                        self.limit += if self.slow_start { 1.0 } else { step };
                     }
                 }
             }
@@ -158,8 +171,10 @@ mod tests {
         }
     }
 
+    /// Warmed up (a baseline of 10ms) and past the slow start, at `initial`.
     fn warmed(algorithm: Algorithm, initial: usize) -> Estimator {
         let mut e = Estimator::new(algorithm, 1, initial, 100);
+        e.slow_start = false;
         // With one call in flight: the limit is not used, so it stays.
         for _ in 0..WARM_UP {
             e.sample(ok(10.0, 1));
@@ -167,6 +182,38 @@ mod tests {
         assert!((e.limit - initial as f64).abs() < f64::EPSILON);
         assert_eq!(e.baseline(), Some(10.0 * MS));
         e
+    }
+
+    #[test]
+    fn the_limit_doubles_per_round_trip_until_the_first_sign_of_congestion() {
+        for algorithm in [Algorithm::Aimd, Algorithm::Vegas] {
+            let mut e = Estimator::new(algorithm, 1, 1, 100);
+            for _ in 0..WARM_UP {
+                e.sample(ok(10.0, 1));
+            }
+            // The 10th call set the baseline, and the limit grew by one.
+            assert_eq!(e.limit(), 2, "{algorithm:?}");
+            // A round trip of 2 calls: 4; of 4: 8.
+            for _ in 0..2 {
+                e.sample(ok(10.0, 2));
+            }
+            assert_eq!(e.limit(), 4);
+            for _ in 0..4 {
+                e.sample(ok(10.0, 4));
+            }
+            assert_eq!(e.limit(), 8);
+            // A drop ends the slow start: from there, +1 per round trip.
+            e.sample(Sample {
+                dropped: true,
+                ..ok(10.0, 8)
+            });
+            assert_eq!(e.limit(), 7);
+            for _ in 0..7 {
+                e.sample(ok(10.0, 7));
+            }
+            // 7.2 + about 7 × 1/7.6.
+            assert!(e.limit > 8.0 && e.limit < 8.2, "{}", e.limit);
+        }
     }
 
     #[test]
@@ -236,6 +283,7 @@ mod tests {
         let mut e = Estimator::new(Algorithm::Aimd, 1, 8, 100);
         e.sample(ok(10.0, 8));
         e.sample(ok(1000.0, 8));
+        e.sample(ok(1.0, 8));
         assert_eq!(e.limit(), 8);
         e.sample(Sample {
             dropped: true,
@@ -261,6 +309,7 @@ mod tests {
     fn latencies_below_the_floor_count_as_the_floor() {
         for algorithm in [Algorithm::Aimd, Algorithm::Vegas] {
             let mut e = Estimator::new(algorithm, 1, 10, 100);
+            e.slow_start = false;
             for _ in 0..WARM_UP {
                 e.sample(ok(0.0, 1));
             }
