@@ -546,6 +546,6 @@ pub const CALLS: u32 = 5;
 pub static RATE: taskward::RateLimit =
     taskward::RateLimit::new(10, std::time::Duration::from_secs(1)).with_burst(2);
 
-// #[bounded(adaptive)]
+/// A shared adaptive limit for `#[bounded(adaptive, in = ADAPTIVE)]`.
 pub static ADAPTIVE: taskward::AdaptiveBulkhead =
     taskward::AdaptiveBulkhead::new(taskward::AdaptiveLimit::new().max(16));

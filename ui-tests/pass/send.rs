@@ -413,6 +413,6 @@ plain_stacks! {
 pub static RATE: taskward::RateLimit =
     taskward::RateLimit::new(10, std::time::Duration::from_secs(1));
 
-// #[bounded(adaptive)]
+/// A shared adaptive limit for `#[bounded(adaptive, in = ADAPTIVE)]`.
 pub static ADAPTIVE: taskward::AdaptiveBulkhead =
     taskward::AdaptiveBulkhead::new(taskward::AdaptiveLimit::new().max(16));
