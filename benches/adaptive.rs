@@ -9,6 +9,11 @@
 //! ```text
 //! cargo bench --bench adaptive
 //! ```
+//!
+//! What each call of `#[bounded(adaptive)]` does beyond a fixed limit: two clock reads (admission
+//! and end) and one short lock (the sample, the limit moved, the permit given back). On the
+//! machine it was written on, the clock reads were most of it: compare `taskward_aimd` with
+//! `hand_written_aimd`, which does the same by hand.
 
 use std::convert::Infallible;
 use std::future::Future;
