@@ -244,6 +244,7 @@ async fn main() {
 
     rate_limited_tour().await;
     circuit_breaker_tour().await;
+    adaptive_tour().await;
 
     println!("\nThat was every attribute. Read the docs with `cargo doc --open`.");
 }
@@ -339,4 +340,61 @@ async fn circuit_breaker_tour() {
         price("book").await
     );
     say!("closed again: {:?}", price("pen").await);
+}
+
+// 8. #[bounded(adaptive)]: a search service that serves 4 calls at once in 20ms, and past that
+// slows down in proportion (its extra calls queue). No one told the limit: it starts at 1, doubles
+// per round trip until the latency rises (overshooting), then comes down while the latency is
+// above 1.5× the lowest seen, and climbs by one per round trip while it is not.
+static SEARCH: taskward::AdaptiveBulkhead =
+    taskward::AdaptiveBulkhead::new(taskward::AdaptiveLimit::new().max(32));
+static SEARCHING: AtomicU32 = AtomicU32::new(0);
+
+#[bounded(adaptive, in = SEARCH)]
+async fn search(query: u32) -> u32 {
+    let now = SEARCHING.fetch_add(1, Ordering::SeqCst) + 1;
+    sleep(Duration::from_millis(20) * now.max(4) / 4).await;
+    SEARCHING.fetch_sub(1, Ordering::SeqCst);
+    query
+}
+
+async fn adaptive_tour() {
+    println!(
+        "\n#[bounded(adaptive, in = SEARCH)]: 24 callers for 1.2s against a service that serves 4 at once (its debug events muted here: one per change of the limit)"
+    );
+    // The limit changes every few round trips, and the 24 callers wait: keep to `info` here.
+    let quiet = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::INFO)
+            .with_timer(SinceStart)
+            .finish(),
+    );
+    let end = Instant::now() + Duration::from_millis(1_200);
+    let callers = futures_join((0..24).map(|i| async move {
+        let mut calls = 0u32;
+        while Instant::now() < end {
+            search(i).await;
+            calls += 1;
+        }
+        calls
+    }));
+    let watch = async {
+        while Instant::now() < end {
+            sleep(Duration::from_millis(200)).await;
+            say!(
+                "limit {:>2}, in flight {:>2}, at the service {:>2}",
+                SEARCH.limit(),
+                SEARCH.in_flight(),
+                SEARCHING.load(Ordering::SeqCst)
+            );
+        }
+    };
+    let (calls, ()) = tokio::join!(callers, watch);
+    drop(quiet);
+    say!(
+        "{} calls; the limit ends at {} for a service whose knee is 4 (the baseline: {:?})",
+        calls.iter().sum::<u32>(),
+        SEARCH.limit(),
+        SEARCH.baseline()
+    );
 }

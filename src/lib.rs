@@ -37,6 +37,10 @@ extern crate self as taskward;
 
 #[doc = include_str!("docs/attributes/bounded.md")]
 #[doc = include_str!("docs/expand/bounded.md")]
+#[doc = ""]
+#[doc = "`#[bounded(adaptive, min = 2, max = 64)]` on a function returning a `Result`: the call's outcome is reported with its permit."]
+#[doc = ""]
+#[doc = include_str!("docs/expand/bounded_adaptive.md")]
 #[doc(inline)]
 pub use taskward_macros::bounded;
 
@@ -87,3 +91,6 @@ pub use taskward_runtime::__private;
 pub use taskward_macros::rate_limited;
 
 pub use taskward_runtime::RateLimit;
+
+// `#[bounded(adaptive)]`: the limit that finds itself, and its settings.
+pub use taskward_runtime::{AdaptiveBulkhead, AdaptiveLimit, AdaptivePermit, Algorithm};

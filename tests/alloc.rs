@@ -418,3 +418,23 @@ fn circuit_breaker_does_not_allocate() {
 fn an_open_circuit_breaker_refuses_without_allocating() {
     assert_eq!(allocations_per_call(breaker_open), 0);
 }
+
+// #[bounded(adaptive)]: the sample and the give-back of each call allocate nothing either, nor
+// do the changes of the limit they make (the calls here move it).
+
+#[bounded(adaptive)]
+async fn adaptive_only(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+#[bounded(adaptive, min = 2, max = 64, algorithm = vegas, wait = "10ms")]
+#[with_timeout("1s")]
+async fn adaptive_wait_timeout(x: u64, pend: bool) -> Result<u64, taskward::Error> {
+    Ok(body(x, pend).await)
+}
+
+#[test]
+fn bounded_adaptive_does_not_allocate() {
+    assert_eq!(allocations_per_call(adaptive_only), 0);
+    assert_eq!(allocations_per_call(adaptive_wait_timeout), 0);
+}

@@ -610,3 +610,76 @@ async fn circuit_breaker_shapes_run_and_their_futures_are_send() {
     let post = assert_send(async move { owned.post().await });
     assert_eq!(tokio::spawn(post).await.unwrap(), Ok(1));
 }
+
+// #[bounded(adaptive)]: a limit of its own, a shared `static`, one per value; a plain output, a
+// `Result`, a generic function; each future `Send`.
+mod adaptive {
+    use std::fmt::Display;
+    use std::sync::Arc;
+
+    use taskward::{AdaptiveBulkhead, AdaptiveLimit, bounded, with_timeout};
+
+    pub static DATABASE: AdaptiveBulkhead =
+        AdaptiveBulkhead::new(AdaptiveLimit::new().min(2).max(32));
+
+    #[bounded(adaptive)]
+    pub async fn own(x: u32) -> u32 {
+        x + 1
+    }
+
+    #[bounded(adaptive, min = 2, max = 64, algorithm = vegas, wait = "10ms")]
+    #[with_timeout("1s")]
+    pub async fn settings(x: u32) -> Result<u32, taskward::Error> {
+        Ok(x)
+    }
+
+    #[bounded(adaptive, in = DATABASE)]
+    pub async fn generic<T>(t: T, u: impl Display + Send) -> String
+    where
+        T: Display + Send,
+    {
+        format!("{t}{u}")
+    }
+
+    #[derive(Default)]
+    pub struct Client {
+        pub pool: Arc<AdaptiveBulkhead>,
+        sent: u32,
+    }
+
+    /// A bulkhead by value, for `&self` methods.
+    #[derive(Default)]
+    pub struct AdaptivePool(pub AdaptiveBulkhead);
+
+    impl Client {
+        #[bounded(adaptive, in = &self.pool)]
+        pub async fn send(&mut self) -> Result<u32, std::io::Error> {
+            self.sent += 1;
+            Ok(self.sent)
+        }
+    }
+
+    impl AdaptivePool {
+        #[bounded(adaptive, in = &self.0)]
+        pub async fn get(&self, key: &str) -> usize {
+            key.len()
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adaptive_shapes_run_and_their_futures_are_send() {
+    assert_eq!(tokio::spawn(adaptive::own(1)).await.unwrap(), 2);
+    assert_eq!(
+        tokio::spawn(adaptive::settings(3)).await.unwrap().unwrap(),
+        3
+    );
+    assert_eq!(tokio::spawn(adaptive::generic(1, "a")).await.unwrap(), "1a");
+    let mut client = adaptive::Client::default();
+    let send = assert_send(async move { client.send().await.unwrap() });
+    assert_eq!(tokio::spawn(send).await.unwrap(), 1);
+    let pool = Arc::new(adaptive::AdaptivePool::default());
+    let get = assert_send(async move { pool.get("key").await });
+    assert_eq!(tokio::spawn(get).await.unwrap(), 3);
+    assert_eq!(adaptive::DATABASE.in_flight(), 0);
+}

@@ -683,3 +683,98 @@ mod rate_limited {
         assert!(added[1] <= added[0] + 8, "{added:?}");
     }
 }
+
+// `#[bounded(adaptive)]`: the body, and what a call holds: the wait for a permit (tokio's
+// `Semaphore::acquire()`, inside the helper) and the permit, which keeps the admission instant for
+// the latency sample. The hand-written version holds a `Semaphore` permit and an `Instant`.
+mod bounded_adaptive {
+    use super::*;
+    use taskward::{AdaptiveBulkhead, AdaptiveLimit, AdaptivePermit, bounded};
+
+    static POOL: AdaptiveBulkhead = AdaptiveBulkhead::new(AdaptiveLimit::new());
+    static SEMAPHORE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(8);
+
+    macro_rules! adaptive_suite {
+        ($name:ident, $n:expr) => {
+            pub mod $name {
+                use super::*;
+
+                pub async fn plain(x: u64) -> u64 {
+                    body!(x, $n)
+                }
+
+                #[bounded(adaptive)]
+                pub async fn annotated(x: u64) -> u64 {
+                    body!(x, $n)
+                }
+
+                #[bounded(adaptive, in = POOL, wait = "1s")]
+                pub async fn shared_wait(x: u64) -> u64 {
+                    body!(x, $n)
+                }
+
+                #[bounded(8, wait = "1s")]
+                pub async fn fixed_wait(x: u64) -> u64 {
+                    body!(x, $n)
+                }
+
+                pub async fn hand_written(x: u64) -> u64 {
+                    let _permit = SEMAPHORE.acquire().await;
+                    let admitted = tokio::time::Instant::now();
+                    let value = body!(x, $n);
+                    black_box(admitted.elapsed());
+                    value
+                }
+
+                /// (plain, annotated, with `in` and `wait`, a fixed `#[bounded]` with `wait`,
+                /// hand-written, the runtime's helper)
+                pub fn sizes() -> (usize, usize, usize, usize, usize, usize) {
+                    (
+                        size_of_val(&plain(1)),
+                        size_of_val(&annotated(1)),
+                        size_of_val(&shared_wait(1)),
+                        size_of_val(&fixed_wait(1)),
+                        size_of_val(&hand_written(1)),
+                        size_of_val(&private::bounded_adaptive::acquire(&POOL, &META)),
+                    )
+                }
+            }
+        };
+    }
+
+    adaptive_suite!(small, 32);
+    adaptive_suite!(large, 1024);
+
+    #[test]
+    fn bounded_adaptive_figures_and_bounds() {
+        let acquire = size_of_val(&SEMAPHORE.acquire());
+        let permit = size_of::<AdaptivePermit<'static>>();
+        let mut added = Vec::new();
+        for (name, (plain, annotated, shared_wait, fixed_wait, hand, helper)) in
+            [("small", small::sizes()), ("large", large::sizes())]
+        {
+            let bound = plain + acquire + permit + SLACK;
+            println!(
+                "body {name}: plain {plain} B; #[bounded(adaptive)] annotated {annotated}, with \
+                 in/wait {shared_wait} (#[bounded(8, wait)] {fixed_wait}), hand-written {hand}, \
+                 plain+acquire+AdaptivePermit+slack {bound}; \
+                 __private::bounded_adaptive::acquire {helper} (alone), AdaptivePermit {permit}"
+            );
+            assert!(hand <= bound, "hand-written ({name}): {hand} > {bound}");
+            assert!(
+                annotated <= bound,
+                "annotated ({name}): {annotated} > {bound}"
+            );
+            // With `wait`: what the fixed limit's `wait` holds, with the larger permit.
+            let wait_bound = fixed_wait + permit - size_of::<SemaphorePermit<'static>>();
+            assert!(
+                shared_wait <= wait_bound,
+                "in/wait ({name}): {shared_wait} > {wait_bound}"
+            );
+            assert!(annotated <= plain + helper + permit + SLACK);
+            added.push(annotated - plain);
+        }
+        // Stored once: what the wrapper adds does not grow with the body.
+        assert!(added[1] <= added[0] + 8, "{added:?}");
+    }
+}

@@ -65,3 +65,9 @@ pub mod rate_limited {
 pub mod circuit_breaker {
     pub use crate::circuit_breaker::{BreakerSource, Predicate, Site, body_error, call, handle};
 }
+
+/// `#[bounded(adaptive)]`: a permit of the function's adaptive bulkhead for each call, and the
+/// call's outcome reported with it.
+pub mod bounded_adaptive {
+    pub use crate::bounded::adaptive::{AdaptiveSource, acquire, acquire_within, handle};
+}

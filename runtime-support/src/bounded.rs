@@ -290,3 +290,8 @@ impl UnsignedLimit for usize {}
 pub const fn limit<T: UnsignedLimit>(n: T) -> T {
     n
 }
+
+// ---------------------------------------------------------------------------------------------
+// `#[bounded(adaptive)]`: a limit that follows the latency of the calls, in its own module.
+
+pub(crate) mod adaptive;

@@ -149,6 +149,18 @@ stacks! {
     }
     mod supervised_circuit_breaker { #[taskward::supervised] #[taskward::circuit_breaker] }
 
+    // #[bounded(adaptive)]
+    mod bounded_adaptive { #[taskward::bounded(adaptive)] }
+    mod bounded_adaptive_options {
+        #[taskward::bounded(adaptive, min = 2, max = 64, initial = 4, algorithm = vegas, wait = "10ms")]
+        #[taskward::with_timeout("1s")]
+    }
+    mod bounded_adaptive_shared {
+        #[taskward::graceful]
+        #[taskward::supervised]
+        #[taskward::bounded(adaptive, in = super::ADAPTIVE)]
+    }
+
     shapes {
         use std::fmt::Display;
         use std::sync::Arc;
@@ -533,3 +545,7 @@ pub const CALLS: u32 = 5;
 /// A shared rate limit for `in = RATE`.
 pub static RATE: taskward::RateLimit =
     taskward::RateLimit::new(10, std::time::Duration::from_secs(1)).with_burst(2);
+
+/// A shared adaptive limit for `#[bounded(adaptive, in = ADAPTIVE)]`.
+pub static ADAPTIVE: taskward::AdaptiveBulkhead =
+    taskward::AdaptiveBulkhead::new(taskward::AdaptiveLimit::new().max(16));

@@ -109,6 +109,18 @@ stacks! {
         #[taskward::with_timeout("1s")]
     }
 
+    // #[bounded(adaptive)]
+    mod bounded_adaptive { #[taskward::bounded(adaptive)] }
+    mod bounded_adaptive_options {
+        #[taskward::bounded(adaptive, min = 2, max = 64, initial = 4, algorithm = vegas, wait = "10ms")]
+        #[taskward::with_timeout("1s")]
+    }
+    mod bounded_adaptive_shared {
+        #[taskward::graceful]
+        #[taskward::supervised]
+        #[taskward::bounded(adaptive, in = super::ADAPTIVE)]
+    }
+
     shapes {
         use std::cell::Cell;
         use std::fmt::Display;
@@ -400,3 +412,7 @@ plain_stacks! {
 }
 pub static RATE: taskward::RateLimit =
     taskward::RateLimit::new(10, std::time::Duration::from_secs(1));
+
+/// A shared adaptive limit for `#[bounded(adaptive, in = ADAPTIVE)]`.
+pub static ADAPTIVE: taskward::AdaptiveBulkhead =
+    taskward::AdaptiveBulkhead::new(taskward::AdaptiveLimit::new().max(16));

@@ -35,6 +35,8 @@ pub enum Permits {
     /// it is an argument of the function; any other expression gives a `&Bulkhead` or a
     /// `&Arc<Bulkhead>`, evaluated at each call.
     Shared(Box<Expr>),
+    /// `adaptive`: a limit that follows the latency of the calls, its own or shared.
+    Adaptive(adaptive::Adaptive),
 }
 
 /// The limit of `#[bounded]`.
@@ -53,18 +55,39 @@ struct Written {
     wait: Option<DurationArg>,
     shared: Option<Box<Expr>>,
     fallback: Option<(syn::Ident, Fallback)>,
+    /// `adaptive` and its settings.
+    adaptive: adaptive::Written,
 }
 
 impl Attribute for Bounded {
     const NAME: &'static str = "bounded";
-    const OPTIONS: &'static [&'static str] = &["wait", "in", "fallback"];
+    const OPTIONS: &'static [&'static str] = &[
+        "wait",
+        "in",
+        "fallback",
+        // `#[bounded(adaptive)]`
+        "adaptive",
+        "min",
+        "max",
+        "initial",
+        "algorithm",
+    ];
 
     fn parse(at: &At, args: Vec<RawArg>) -> syn::Result<Self> {
         let mut written = Written::default();
         let mut seen = Seen::new();
         for (i, arg) in args.into_iter().enumerate() {
             match arg {
+                // `#[bounded(adaptive)]`, or `adaptive` after a fixed limit (an error below).
+                RawArg::Positional(expr)
+                    if written.adaptive.keyword.is_none() && adaptive::keyword(&expr).is_some() =>
+                {
+                    written.adaptive.keyword = adaptive::keyword(&expr);
+                }
                 RawArg::Positional(expr) if i == 0 => written.limit = Some(limit(expr)?),
+                RawArg::Positional(expr) if written.adaptive.keyword.is_some() => {
+                    return Err(adaptive::not_fixed(expr.span()));
+                }
                 RawArg::Positional(expr) => {
                     if let Some(key) = bare_ident(&expr)
                         && let Some(err) = elsewhere(Self::NAME, key)
@@ -82,13 +105,22 @@ impl Attribute for Bounded {
                         "wait" => written.wait = Some(duration::duration(&value, Zero::Allowed)?),
                         "in" => written.shared = Some(Box::new(shared(value)?)),
                         "fallback" => written.fallback = Some((key, Fallback::parse(&value)?)),
+                        name if adaptive::is_key(name) => written.adaptive.option(&key, &value)?,
                         _ => return Err(unknown(Self::NAME, &key, Self::OPTIONS)),
                     }
                 }
             }
         }
-        let permits = match (written.limit, written.shared) {
-            (Some(limit), Some(_)) => {
+        let limit_span = written.limit.as_ref().map(|limit| match limit {
+            Limit::Lit(lit) => lit.span(),
+            Limit::Const(expr) => expr.span(),
+        });
+        let adaptive = written
+            .adaptive
+            .resolve(limit_span, written.shared.as_deref())?;
+        let permits = match (adaptive, written.limit, written.shared) {
+            (Some(adaptive), _, _) => Permits::Adaptive(adaptive),
+            (None, Some(limit), Some(_)) => {
                 let span = match &limit {
                     Limit::Lit(lit) => lit.span(),
                     Limit::Const(expr) => expr.span(),
@@ -98,13 +130,13 @@ impl Attribute for Bounded {
                     "#[bounded] takes either a limit of its own or `in = NAME` (the limit of a shared `Bulkhead`), not both",
                 ));
             }
-            (None, None) => {
+            (None, None, None) => {
                 return Err(at.error(
                     "#[bounded] needs a limit: `#[bounded(8)]` for at most 8 calls at once, or `#[bounded(in = NAME)]` to share a `static NAME: taskward::Bulkhead`",
                 ));
             }
-            (Some(limit), None) => Permits::Own(limit),
-            (None, Some(shared)) => Permits::Shared(shared),
+            (None, Some(limit), None) => Permits::Own(limit),
+            (None, None, Some(shared)) => Permits::Shared(shared),
         };
         let fallback = match (written.fallback, &written.wait) {
             (Some((key, _)), None) => {
@@ -160,6 +192,7 @@ impl Attribute for Bounded {
             Permits::Shared(shared) => {
                 format!("shares the permits of `{}`", shared.to_token_stream())
             }
+            Permits::Adaptive(adaptive) => adaptive.policy(),
         };
         let wait = match self.wait.as_ref().and_then(DurationArg::literal) {
             None => "; a call waits for a permit as long as it takes".to_owned(),
@@ -180,6 +213,9 @@ impl Attribute for Bounded {
     }
 
     fn generate(&self, g: &mut Gen<'_>, i: usize, mode: Mode) -> (Code, bool) {
+        if let Permits::Adaptive(adaptive) = &self.permits {
+            return adaptive.generate(self, g, i, mode);
+        }
         let bulkhead = match &self.permits {
             Permits::Own(limit) => {
                 let name = format_ident!("__TASKWARD_BULKHEAD_{}", i, span = m());
@@ -215,6 +251,7 @@ impl Attribute for Bounded {
                     handle_prefix: "__taskward_bulkhead",
                 },
             ),
+            Permits::Adaptive(_) => unreachable!("generated above"),
         };
         // With a fallback, the body runs on copies of the arguments.
         let mode = Mode {
@@ -337,3 +374,9 @@ fn shared(expr: Expr) -> syn::Result<Expr> {
         other => Ok(other),
     }
 }
+
+// `#[bounded(adaptive)]`: its options, checks and code.
+mod adaptive;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,5 @@
+// A signed suffix on `min`.
+#[taskward::bounded(adaptive, min = 2i32)]
+async fn work() {}
+
+fn main() {}

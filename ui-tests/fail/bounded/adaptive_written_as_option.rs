@@ -1,0 +1,5 @@
+// `adaptive = true`: `adaptive` is written alone.
+#[taskward::bounded(adaptive = true)]
+async fn work() {}
+
+fn main() {}
