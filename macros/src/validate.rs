@@ -84,8 +84,13 @@ pub fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
             return Err(syn::Error::new(
                 receiver.self_token.span,
                 format!(
-                    "#[{}] runs the body more than once, so it cannot take `self` by value; take `&self` or `&mut self`, or clone what the body needs into an argument",
-                    rerun.name()
+                    "#[{}] runs the body more than once, so it cannot take `self` by value; take {}, or clone what the body needs into an argument",
+                    rerun.name(),
+                    if rerun.caps().concurrent_runs {
+                        "`&self`"
+                    } else {
+                        "`&self` or `&mut self`"
+                    }
                 ),
             ));
         }

@@ -65,3 +65,9 @@ pub mod rate_limited {
 pub mod circuit_breaker {
     pub use crate::circuit_breaker::{BreakerSource, Predicate, Site, body_error, call, handle};
 }
+
+/// `#[hedged]`: the runs of a call, started one after another while none has finished, the first
+/// to finish taken.
+pub mod hedged {
+    pub use crate::hedged::{After, End, HedgePolicy, Histogram, Slot, hedged};
+}

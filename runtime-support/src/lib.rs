@@ -42,3 +42,5 @@ pub use rate_limited::RateLimit;
 // `#[circuit_breaker]`.
 mod circuit_breaker;
 pub use circuit_breaker::{Breaker, BreakerState};
+// `#[hedged]`: the runs of a call, and the latency histogram of `after = "p95"`.
+mod hedged;
