@@ -365,7 +365,7 @@ async fn read_replica(key: String) -> String {
     let read = READS.fetch_add(1, Ordering::SeqCst);
     say!("read {read} of {key} starts");
     // Every third read stalls for 2s.
-    let latency = if read % 3 == 0 { 2000 } else { 30 };
+    let latency = if read.is_multiple_of(3) { 2000 } else { 30 };
     let mut guard = Read { read, done: false };
     sleep(Duration::from_millis(latency)).await;
     guard.done = true;

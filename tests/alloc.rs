@@ -452,7 +452,10 @@ async fn hedged_firing(
     gate: &'static tokio::sync::Notify,
     runs: &'static std::sync::atomic::AtomicU64,
 ) -> u64 {
-    if runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2 == 0 {
+    if runs
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        .is_multiple_of(2)
+    {
         gate.notified().await;
     }
     1
