@@ -262,4 +262,29 @@ mod tests {
         }
         assert_eq!(h.percentile_micros(), Some(upper(bucket(100_000))));
     }
+
+    proptest::proptest! {
+        /// The percentile read from the buckets is the upper end of the bucket that holds the
+        /// exact percentile of the samples: above it, by less than one bucket's width.
+        #[test]
+        fn the_percentile_is_within_one_bucket_of_the_exact_one(
+            // Below the last bucket (about two hours), which holds every longer latency.
+            mut samples in proptest::collection::vec(0u64..7_000_000_000, 1..400),
+            quantile in proptest::sample::select(vec![5000u32, 9000, 9500, 9900, 9990]),
+        ) {
+            let h = histogram(quantile, 1);
+            for &micros in &samples {
+                h.record(Duration::from_micros(micros));
+            }
+            samples.sort_unstable();
+            let n = samples.len() as u64;
+            let rank = (n * u64::from(quantile)).div_ceil(10_000).max(1);
+            let exact = samples[usize::try_from(rank).unwrap() - 1];
+            let read = h.percentile_micros().unwrap();
+            let index = bucket(exact);
+            proptest::prop_assert!(exact < read, "{exact} {read}");
+            proptest::prop_assert_eq!(read, upper(index));
+            proptest::prop_assert!(read - exact <= upper(index) - lower(index));
+        }
+    }
 }
