@@ -127,7 +127,7 @@ impl Attribute for Hedged {
                         return Err(syn::Error::new(
                             span,
                             format!(
-                                "`initial` is the delay before the percentile is known, and must be within `bounds` ({}..{})",
+                                "`initial` is the delay before the percentile is known, and must be within `bounds` ({}..{}): write an `initial` within them, or widen `bounds`",
                                 duration::show(floor),
                                 duration::show(cap)
                             ),
@@ -287,9 +287,17 @@ fn parse_after(value: &Expr) -> syn::Result<AfterText> {
                 )
             });
     }
-    let delay = duration::duration(value, Zero::Denied)?
+    let delay = duration::duration(value, Zero::Allowed)?
         .literal()
         .unwrap_or_default();
+    if delay.is_zero() {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "`after = \"{text}\"` would start every hedge with the first run, doubling every call: write a delay above zero, about the function's usual slow latency (such as its p95), or `after = \"p95\"` to follow it"
+            ),
+        ));
+    }
     Ok(AfterText::Fixed(delay))
 }
 

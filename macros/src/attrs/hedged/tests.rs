@@ -106,7 +106,7 @@ fn percentiles() {
 fn mistakes_are_reported() {
     assert!(error(quote!()).contains("needs `after`"));
     assert!(error(quote!(max = 2)).contains("needs `after`"));
-    assert!(error(quote!(after = "0ms")).contains("is zero"));
+    assert!(error(quote!(after = "0ms")).contains("would start every hedge with the first run"));
     assert!(error(quote!(after = "p100")).contains("is not a percentile"));
     assert!(error(quote!(after = "50ms", max = 0)).contains("`max = 0` would never"));
     assert!(error(quote!(after = "50ms", max = 5)).contains("`max = 5` is too many"));
