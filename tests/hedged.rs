@@ -398,3 +398,21 @@ async fn the_p95_delay_follows_the_observed_latency() {
         );
     }
 }
+
+/// The delay counts from when the call is first polled, not from when its future was made.
+#[tokio::test(start_paused = true)]
+async fn the_delay_counts_from_the_first_poll() {
+    let (log, runs, t0) = (Log::default(), Arc::new(AtomicU32::new(0)), Instant::now());
+    let call = one_hedge(log.clone(), t0, runs.clone(), &[1000, 20]);
+    sleep(Duration::from_millis(100)).await;
+    assert_eq!(call.await, 1);
+    assert_eq!(
+        log.take(),
+        [
+            "100ms run 0 starts",
+            "150ms run 1 starts",
+            "170ms run 1 ends",
+            "170ms run 0 dropped"
+        ]
+    );
+}

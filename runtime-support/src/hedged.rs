@@ -169,10 +169,12 @@ where
 {
     let first = make();
     let delay = policy.delay();
-    let start = Instant::now();
+    // A percentile needs the latency of every call; a fixed delay reads the clock only when the
+    // first run is pending.
+    let start = matches!(policy.after, After::Percentile(_)).then(Instant::now);
     Hedged {
         runs: runs.with_first(first),
-        sleep: tokio::time::sleep_until(instant_after(start, delay)),
+        sleep: None,
         make,
         started: 1,
         delay,
@@ -188,15 +190,17 @@ pin_project_lite::pin_project! {
     pub struct Hedged<M, S> {
         #[pin]
         runs: S,
+        // Set when the first run is first pending.
         #[pin]
-        sleep: Sleep,
+        sleep: Option<Sleep>,
         make: M,
         // The runs started.
         started: usize,
         // The delay between runs, read once for the call.
         delay: Duration,
-        // When the first run began.
-        start: Instant,
+        // When the first run began: read at the call with a percentile, else when it is first
+        // pending.
+        start: Option<Instant>,
         meta: &'static Meta,
         policy: &'static HedgePolicy,
     }
@@ -216,9 +220,11 @@ where
             if let Poll::Ready((k, output)) = this.runs.as_mut().poll_runs(cx) {
                 // The others are dropped before the call returns.
                 this.runs.as_mut().clear();
-                if let After::Percentile(histogram) = this.policy.after {
+                if let (After::Percentile(histogram), Some(start)) =
+                    (&this.policy.after, *this.start)
+                {
                     let began = instant_after(
-                        *this.start,
+                        start,
                         this.delay
                             .saturating_mul(u32::try_from(k).unwrap_or(u32::MAX)),
                     );
@@ -229,7 +235,18 @@ where
                 }
                 return Poll::Ready(output);
             }
-            if *this.started >= S::LEN || this.sleep.as_mut().poll(cx).is_pending() {
+            if *this.started >= S::LEN {
+                return Poll::Pending;
+            }
+            if this.sleep.is_none() {
+                let start = *this.start.get_or_insert_with(Instant::now);
+                let first = tokio::time::sleep_until(instant_after(start, *this.delay));
+                this.sleep.set(Some(first));
+            }
+            let Some(mut sleep) = this.sleep.as_mut().as_pin_mut() else {
+                unreachable!("the sleep was set above");
+            };
+            if sleep.as_mut().poll(cx).is_pending() {
                 return Poll::Pending;
             }
             // The delay has passed and no run has finished: the next run begins, and is
@@ -240,8 +257,8 @@ where
             this.runs.as_mut().start(k, fut);
             *this.started += 1;
             if *this.started < S::LEN {
-                let next = instant_after(this.sleep.deadline(), *this.delay);
-                this.sleep.as_mut().reset(next);
+                let next = instant_after(sleep.deadline(), *this.delay);
+                sleep.reset(next);
             }
         }
     }
