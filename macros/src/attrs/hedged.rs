@@ -106,9 +106,11 @@ impl Attribute for Hedged {
         };
         let after = match after {
             AfterText::Fixed(delay) => {
-                if let Some((key, _)) =
-                    bounds.or(initial.map(|(key, _, _)| (key, (Duration::ZERO, Duration::ZERO))))
-                {
+                // Options of a percentile only: `bounds` is reported if written, else `initial`.
+                let stray = bounds
+                    .map(|(key, _)| key)
+                    .or(initial.map(|(key, _, _)| key));
+                if let Some(key) = stray {
                     return Err(syn::Error::new(
                         key.span(),
                         format!(
