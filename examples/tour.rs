@@ -245,6 +245,7 @@ async fn main() {
     rate_limited_tour().await;
     circuit_breaker_tour().await;
     adaptive_tour().await;
+    hedged_tour().await;
 
     println!("\nThat was every attribute. Read the docs with `cargo doc --open`.");
 }
@@ -397,4 +398,45 @@ async fn adaptive_tour() {
         SEARCH.limit(),
         SEARCH.baseline()
     );
+}
+
+// #[hedged]: a read from replicas, one of which stalls now and then. A read not done after 100ms
+// asks again (a fresh copy of the key); the first answer wins and the stalled read is dropped.
+static READS: AtomicU32 = AtomicU32::new(0);
+
+/// Says when a read that did not finish is dropped.
+struct Read {
+    read: u32,
+    done: bool,
+}
+
+impl Drop for Read {
+    fn drop(&mut self) {
+        if !self.done {
+            say!("read {} dropped before it finished", self.read);
+        }
+    }
+}
+
+#[taskward::hedged(after = "100ms")]
+async fn read_replica(key: String) -> String {
+    let read = READS.fetch_add(1, Ordering::SeqCst);
+    say!("read {read} of {key} starts");
+    // Every third read stalls for 2s.
+    let latency = if read.is_multiple_of(3) { 2000 } else { 30 };
+    let mut guard = Read { read, done: false };
+    sleep(Duration::from_millis(latency)).await;
+    guard.done = true;
+    format!("{key} (read {read})")
+}
+
+async fn hedged_tour() {
+    println!(
+        "\n#[hedged(after = \"100ms\")]: reads from replicas, one in three stalls; a hedge after 100ms"
+    );
+    for key in ["a", "b", "c"] {
+        let started = Instant::now();
+        let value = read_replica(key.to_owned()).await;
+        say!("{value} in {}ms", started.elapsed().as_millis());
+    }
 }

@@ -93,4 +93,8 @@ pub use taskward_macros::rate_limited;
 pub use taskward_runtime::RateLimit;
 
 // `#[bounded(adaptive)]`: the limit that finds itself, and its settings.
+#[doc = include_str!("docs/attributes/hedged.md")]
+#[doc = include_str!("docs/expand/hedged.md")]
+#[doc(inline)]
+pub use taskward_macros::hedged;
 pub use taskward_runtime::{AdaptiveBulkhead, AdaptiveLimit, AdaptivePermit, Algorithm};

@@ -438,3 +438,78 @@ fn bounded_adaptive_does_not_allocate() {
     assert_eq!(allocations_per_call(adaptive_only), 0);
     assert_eq!(allocations_per_call(adaptive_wait_timeout), 0);
 }
+
+// `#[hedged]`: the path of a call that ends before its hedge (a fixed delay, and a percentile
+// read from the function's histogram, recorded at every call), alone and in a stack.
+#[taskward::hedged(after = "1s")]
+async fn hedged_only(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+#[taskward::hedged(after = "p95", max = 4)]
+async fn hedged_percentile(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+#[with_timeout("10s")]
+#[taskward::hedged(after = "1s", max = 2)]
+#[bounded(8)]
+async fn hedged_stack(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+#[test]
+fn hedged_does_not_allocate() {
+    assert_eq!(allocations_per_call(hedged_only), 0);
+    assert_eq!(allocations_per_call(hedged_percentile), 0);
+    assert_eq!(allocations_per_call(hedged_stack), 0);
+}
+
+/// A call whose hedge starts (the first run waits for a `Notify` that nothing wakes; the hedge
+/// ends at once), on a paused clock: the hedge's timer and its second run allocate nothing.
+#[taskward::hedged(after = "1ms")]
+async fn hedged_firing(
+    gate: &'static tokio::sync::Notify,
+    runs: &'static std::sync::atomic::AtomicU64,
+) -> u64 {
+    if runs
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        .is_multiple_of(2)
+    {
+        gate.notified().await;
+    }
+    1
+}
+
+#[test]
+fn a_hedge_that_starts_does_not_allocate() {
+    static GATE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let allocations = rt.block_on(async {
+        for _ in 0..16 {
+            black_box(hedged_firing(&GATE, &RUNS).await);
+        }
+        let mut total = 0;
+        for _ in 0..CALLS {
+            let fut = hedged_firing(&GATE, &RUNS);
+            let mut fut = std::pin::pin!(fut);
+            ALLOCATIONS.with(|n| n.set(0));
+            COUNTING.with(|c| c.set(true));
+            let output = fut.as_mut().await;
+            COUNTING.with(|c| c.set(false));
+            total += ALLOCATIONS.with(Cell::get);
+            black_box(output);
+        }
+        total
+    });
+    assert_eq!(allocations, 0);
+    assert_eq!(
+        RUNS.load(std::sync::atomic::Ordering::Relaxed),
+        2 * (16 + CALLS)
+    );
+}

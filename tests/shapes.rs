@@ -683,3 +683,75 @@ async fn adaptive_shapes_run_and_their_futures_are_send() {
     assert_eq!(tokio::spawn(get).await.unwrap(), 3);
     assert_eq!(adaptive::DATABASE.in_flight(), 0);
 }
+
+// `#[hedged]`: shapes of its own (no `&mut`: two runs at once), each run on fresh copies, under
+// the file's lints, spawned on a multi-threaded runtime (so `Send`), with a hedge that starts.
+mod hedges {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::Duration;
+
+    use taskward::{Error, hedged, with_timeout};
+
+    /// The first run of each call stalls for a second; the hedge answers.
+    #[hedged(after = "5ms")]
+    pub async fn patterns(runs: Arc<AtomicU32>, (a, b): (u8, u8), mut v: Vec<u8>) -> Vec<u8> {
+        if runs.fetch_add(1, Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        v.push(a);
+        v.push(b);
+        v
+    }
+
+    #[hedged(after = "p99", max = 3)]
+    #[with_timeout("1s")]
+    pub async fn percentile(x: u32) -> Result<u32, Error> {
+        Ok(x + 1)
+    }
+
+    #[with_timeout("1s")]
+    #[hedged(after = "10ms", max = 2)]
+    pub async fn one_line() -> u8 {
+        1
+    }
+
+    pub struct Replica {
+        pub latency_ms: u64,
+    }
+
+    impl Replica {
+        #[hedged(after = "5ms")]
+        pub async fn by_ref(&self, key: &str) -> usize {
+            tokio::time::sleep(Duration::from_millis(self.latency_ms)).await;
+            key.len()
+        }
+
+        #[hedged(after = "5ms", max = 4)]
+        pub async fn by_arc(self: Arc<Self>, key: String) -> usize {
+            key.len() + usize::try_from(self.latency_ms).unwrap_or(0)
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hedged_shapes_run_and_their_futures_are_send() {
+    use hedges::{Replica, one_line, patterns, percentile};
+    use std::sync::atomic::AtomicU32;
+    let runs = Arc::new(AtomicU32::new(0));
+    let out = tokio::spawn(patterns(runs.clone(), (1, 2), vec![0])).await;
+    assert_eq!(out.unwrap(), [0, 1, 2]);
+    assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(tokio::spawn(percentile(1)).await.unwrap(), Ok(2));
+    assert_eq!(tokio::spawn(one_line()).await.unwrap(), Ok(1));
+    let replica = Arc::new(Replica { latency_ms: 1 });
+    let by_ref = {
+        let replica = replica.clone();
+        assert_send(async move { replica.by_ref("abc").await })
+    };
+    assert_eq!(tokio::spawn(by_ref).await.unwrap(), 3);
+    assert_eq!(
+        tokio::spawn(replica.by_arc("ab".to_owned())).await.unwrap(),
+        3
+    );
+}

@@ -778,3 +778,78 @@ mod bounded_adaptive {
         assert!(added[1] <= added[0] + 8, "{added:?}");
     }
 }
+
+// `#[hedged]`: the call holds a slot for each run (the first and `max` hedges: two here), each
+// with the body's future, the hedge's `Sleep`, the closure that makes a run (the arguments), the
+// delay and the start. The hand-written version selects over the first run and a sleep, then over
+// the two runs: the same pieces.
+macro_rules! hedged_suite {
+    ($name:ident, $n:expr) => {
+        mod $name {
+            use super::*;
+
+            pub async fn plain(x: u64) -> u64 {
+                body!(x, $n)
+            }
+
+            #[taskward::hedged(after = "50ms")]
+            pub async fn hedged(x: u64) -> u64 {
+                body!(x, $n)
+            }
+
+            pub async fn hand_hedged(x: u64) -> u64 {
+                let first = async move { body!(x, $n) };
+                let mut first = std::pin::pin!(first);
+                let sleep = tokio::time::sleep(Duration::from_millis(50));
+                tokio::select! {
+                    biased;
+                    value = &mut first => return value,
+                    () = sleep => {}
+                }
+                let second = async move { body!(x, $n) };
+                tokio::select! {
+                    biased;
+                    value = first => value,
+                    value = second => value,
+                }
+            }
+
+            /// (plain, annotated, hand-written)
+            pub fn sizes() -> (usize, usize, usize) {
+                (
+                    size_of_val(&plain(1)),
+                    size_of_val(&hedged(1)),
+                    size_of_val(&hand_hedged(1)),
+                )
+            }
+        }
+    };
+}
+
+hedged_suite!(hedged_small, 32);
+hedged_suite!(hedged_large, 1024);
+
+#[test]
+fn hedged_figures_and_bounds() {
+    let sleep = size_of::<Sleep>();
+    // The start `Instant` and the delay.
+    let own = size_of::<tokio::time::Instant>() + size_of::<Duration>();
+    let (small, large) = (hedged_small::sizes(), hedged_large::sizes());
+    for (name, (plain, annotated, hand)) in [("small", small), ("large", large)] {
+        let bound = 2 * plain + sleep + own + SLACK;
+        println!(
+            "body {name}: plain future {plain} B; #[hedged(max = 1)] annotated {annotated}  \
+             hand-written {hand}  2·plain+Sleep+{own}+slack {bound}  vs hand-written {:+}",
+            annotated.cast_signed() - hand.cast_signed()
+        );
+        assert!(
+            annotated <= bound,
+            "#[hedged] ({name}): {annotated} > {bound}"
+        );
+    }
+    // One body per run: what #[hedged] adds grows with two bodies, not more.
+    assert!(
+        large.1 - small.1 <= 2 * (large.0 - small.0) + 8,
+        "{small:?} {large:?}"
+    );
+}

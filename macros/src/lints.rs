@@ -24,6 +24,8 @@ pub const NAMES: &[&str] = &[
     "deadline_shorter_than_retries",
     "total_shorter_than_retries",
     "span_per_retry",
+    "deadline_before_first_hedge",
+    "span_per_hedge",
 ];
 
 /// One finding: where, the lint's name (one of [`NAMES`]), and the message.
@@ -43,6 +45,7 @@ pub fn check(stack: &Stack, func: &AsyncFn) -> Vec<Finding> {
     deadline_shorter_than_runs(stack, &mut findings);
     total_shorter_than_runs(stack, &mut findings);
     span_per_rerun(stack, func, &mut findings);
+    deadline_before_first_hedge(stack, &mut findings);
     findings
 }
 
@@ -73,6 +76,10 @@ fn permit_held_across_reruns(stack: &Stack, findings: &mut Vec<Finding>) {
     let Some((rerun_at, rerun)) = stack.first_rerun() else {
         return;
     };
+    if stack.layers[rerun_at].caps().concurrent_runs {
+        // Hedges overlap the first run: no backoff sleep to hold a permit through.
+        return;
+    }
     let rerunning = stack.layers[rerun_at].name();
     for holder in stack.layers[..rerun_at]
         .iter()
@@ -98,8 +105,8 @@ fn deadline_before_first_rerun(stack: &Stack, findings: &mut Vec<Finding>) {
     let Some((rerun_at, rerun)) = stack.first_rerun() else {
         return;
     };
-    if rerun.bounded.is_some() {
-        // All the runs are checked: `deadline_shorter_than_runs`.
+    if rerun.bounded.is_some() || stack.layers[rerun_at].caps().concurrent_runs {
+        // All the runs are checked: `deadline_shorter_than_runs`; hedges: their own lint.
         return;
     }
     let Some((outer_layer, outer)) = stack.layers[..rerun_at]
@@ -246,6 +253,48 @@ fn total_shorter_than_runs(stack: &Stack, findings: &mut Vec<Finding>) {
     });
 }
 
+/// `#[hedged]` below a deadline that ends before its first hedge could begin (the deadline above
+/// it, or a per-run deadline below it that cuts the first run first): it never hedges.
+fn deadline_before_first_hedge(stack: &Stack, findings: &mut Vec<Finding>) {
+    let Some((at, rerun)) = stack.first_rerun() else {
+        return;
+    };
+    if !stack.layers[at].caps().concurrent_runs {
+        return;
+    }
+    let after = rerun.first_delay;
+    let outer = stack.layers[..at]
+        .iter()
+        .find_map(|layer| layer.caps().deadline.map(|limit| (layer, limit, "above")));
+    let inner = stack.layers[at + 1..]
+        .iter()
+        .find_map(|layer| layer.caps().deadline.map(|limit| (layer, limit, "below")));
+    for (layer, limit, place) in [outer, inner].into_iter().flatten() {
+        if limit > after {
+            continue;
+        }
+        let ends = if place == "above" {
+            "the call ends"
+        } else {
+            "the first run fails"
+        };
+        findings.push(Finding {
+            span: layer.span,
+            attribute: layer.name(),
+            name: format!("deadline_before_first_{}", rerun.noun),
+            message: format!(
+                "the deadline of {} (#[{}] {place} #[{}]) is not longer than the delay before the first hedge ({}): {ends} before a hedge could start, so #[{}] never hedges; lengthen the deadline or shorten `after`",
+                show(limit),
+                layer.name(),
+                stack.layers[at].name(),
+                show(after),
+                stack.layers[at].name(),
+            ),
+        });
+        return;
+    }
+}
+
 /// The findings as warnings: each is the use of a deprecated constant named after it.
 pub fn emit(stack: &Stack, func: &AsyncFn) -> TokenStream {
     let allowed = |name: &str| {
@@ -302,13 +351,65 @@ mod tests {
             .to_string()
         };
         let stack = |allow| stack_with(quote!(#[supervised]), allow);
-        let all = stack(quote!()) + &stack_with(quote!(#[retry(total = "1ms")]), quote!());
+        let all = stack(quote!())
+            + &stack_with(quote!(#[retry(total = "1ms")]), quote!())
+            + &stack_with(quote!(#[hedged(after = "1s")]), quote!());
         for name in NAMES {
             assert!(all.contains(&format!("const {name}")), "{name}: {all}");
         }
         let one = stack(quote!(, allow(deadline_before_first_restart)));
         assert!(one.contains("const permit_held_across_restarts"));
         assert!(!one.contains("const deadline_before_first_restart"));
+    }
+
+    /// A deadline above or below `#[hedged]` that is not longer than `after` is reported; a
+    /// permit above it is not (one permit for the call is a choice, documented).
+    #[test]
+    fn a_deadline_before_the_first_hedge_is_reported() {
+        let lints =
+            |first: Kind, args: proc_macro2::TokenStream, below: proc_macro2::TokenStream| {
+                expand(
+                    first,
+                    args,
+                    quote!(#below async fn f() -> Result<(), E> { Ok(()) }),
+                )
+                .to_string()
+            };
+        let hedged = |after: &str| quote!(#[hedged(after = #after)]);
+        let found = |text: String| text.contains("const deadline_before_first_hedge");
+        assert!(found(lints(
+            Kind::WithTimeout,
+            quote!("50ms"),
+            hedged("50ms")
+        )));
+        assert!(!found(lints(
+            Kind::WithTimeout,
+            quote!("51ms"),
+            hedged("50ms")
+        )));
+        assert!(found(lints(
+            Kind::Hedged,
+            quote!(after = "50ms"),
+            quote!(#[with_timeout("40ms")])
+        )));
+        assert!(!found(lints(
+            Kind::Hedged,
+            quote!(after = "50ms"),
+            quote!(#[with_timeout("60ms")])
+        )));
+        // A percentile: the shortest delay is the floor (or `initial`, if shorter).
+        assert!(!found(lints(
+            Kind::WithTimeout,
+            quote!("50ms"),
+            hedged("p95")
+        )));
+        assert!(found(lints(
+            Kind::WithTimeout,
+            quote!("50ms"),
+            quote!(#[hedged(after = "p95", bounds = "50ms..1s")])
+        )));
+        let bounded = lints(Kind::Bounded, quote!(1), hedged("50ms"));
+        assert!(!bounded.contains("const permit_held_across"), "{bounded}");
     }
 
     /// The latency budget of `#[retry]`: every attempt must fit in an outer deadline (each cut at

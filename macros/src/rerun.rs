@@ -1,5 +1,5 @@
-//! What a body that runs more than once needs (`#[supervised]` and `#[retry]`; hedging will use the
-//! same): fresh copies of the arguments for each run, `self` re-borrowed under an alias that the
+//! What a body that runs more than once needs (`#[supervised]`, `#[retry]`, and `#[hedged]`, whose
+//! runs overlap and so take no `&mut`): fresh copies of the arguments for each run, `self` re-borrowed under an alias that the
 //! body's `self` is renamed to, the `mut` of argument bindings moved to the copies, and the arms of
 //! the loop that decides after each run.
 

@@ -84,8 +84,13 @@ pub fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
             return Err(syn::Error::new(
                 receiver.self_token.span,
                 format!(
-                    "#[{}] runs the body more than once, so it cannot take `self` by value; take `&self` or `&mut self`, or clone what the body needs into an argument",
-                    rerun.name()
+                    "#[{}] runs the body more than once, so it cannot take `self` by value; take {}, or clone what the body needs into an argument",
+                    rerun.name(),
+                    if rerun.caps().concurrent_runs {
+                        "`&self`"
+                    } else {
+                        "`&self` or `&mut self`"
+                    }
                 ),
             ));
         }
@@ -122,10 +127,16 @@ pub fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
             .find(|layer| layer.caps().reruns.is_some())
     {
         let (first, second_name) = (stack.layers[first_at].name(), second.name());
+        let each = if stack.layers[first_at].caps().concurrent_runs || second.caps().concurrent_runs
+        {
+            ""
+        } else {
+            ", each with its own backoff"
+        };
         return Err(syn::Error::new(
             second.span,
             format!(
-                "#[{second_name}] and #[{first}] both run the body again, each with its own backoff: together the runs would multiply (each run of #[{first}] making every run of #[{second_name}]); keep one of them on this function, or move the body into a function of its own with the other"
+                "#[{second_name}] and #[{first}] both run the body again{each}: together the runs would multiply (each run of #[{first}] making every run of #[{second_name}]); keep one of them on this function, or move the body into a function of its own with the other"
             ),
         ));
     }

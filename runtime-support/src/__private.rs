@@ -71,3 +71,9 @@ pub mod circuit_breaker {
 pub mod bounded_adaptive {
     pub use crate::bounded::adaptive::{AdaptiveSource, acquire, acquire_within, handle};
 }
+
+/// `#[hedged]`: the runs of a call, started one after another while none has finished, the first
+/// to finish taken.
+pub mod hedged {
+    pub use crate::hedged::{After, End, HedgePolicy, Histogram, Slot, hedged};
+}

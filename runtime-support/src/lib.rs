@@ -44,3 +44,5 @@ mod circuit_breaker;
 pub use circuit_breaker::{Breaker, BreakerState};
 // `#[bounded(adaptive)]`.
 pub use bounded::adaptive::{AdaptiveBulkhead, AdaptiveLimit, AdaptivePermit, Algorithm};
+// `#[hedged]`: the runs of a call, and the latency histogram of `after = "p95"`.
+mod hedged;

@@ -1,5 +1,5 @@
 //! Arguments of a body that runs again: the support shared by every attribute that runs a body
-//! more than once (`#[supervised]` and `#[retry]`).
+//! more than once (`#[supervised]`, `#[retry]` and `#[hedged]`).
 
 /// A support trait for arguments of a body that runs more than once.
 #[diagnostic::on_unimplemented(

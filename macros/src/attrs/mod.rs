@@ -27,6 +27,8 @@ pub mod with_timeout;
 
 pub mod rate_limited;
 
+pub mod hedged;
+
 /// What every attribute module provides.
 pub trait Attribute: Sized {
     /// The attribute's name, as written in `#[name]`.
@@ -86,6 +88,9 @@ pub struct Caps {
     /// or a layer inside must be able to fail; the reason, for the message ("runs the body again
     /// when it returns an `Err`").
     pub needs_err: Option<&'static str>,
+    /// The runs of the body overlap (`#[hedged]`): they do not follow one another after a
+    /// backoff, so the lints about what a rerun waits for do not apply.
+    pub concurrent_runs: bool,
 }
 
 /// How an attribute runs the body again, for the messages and the latency budget.
@@ -280,6 +285,7 @@ attributes! {
     Retry => retry::Retry,
     RateLimited => rate_limited::RateLimited,
     CircuitBreaker => circuit_breaker::CircuitBreaker,
+    Hedged => hedged::Hedged,
 }
 
 #[cfg(test)]
