@@ -87,3 +87,15 @@ pub use taskward_runtime::__private;
 pub use taskward_macros::rate_limited;
 
 pub use taskward_runtime::RateLimit;
+
+// Fault injection and metrics, each behind its cargo feature.
+#[cfg(feature = "fault-injection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fault-injection")))]
+#[doc = include_str!("docs/crate/faults.md")]
+pub mod faults {
+    pub use taskward_runtime::fault_injection::{Fault, Injection, inject};
+}
+#[doc = include_str!("docs/crate/metrics.md")]
+pub mod metrics {
+    pub use taskward_runtime::metric_names::*;
+}

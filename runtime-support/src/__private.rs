@@ -65,3 +65,17 @@ pub mod rate_limited {
 pub mod circuit_breaker {
     pub use crate::circuit_breaker::{BreakerSource, Predicate, Site, body_error, call, handle};
 }
+
+/// Fault injection: the hook at the start of each run of the body.
+#[cfg(feature = "fault-injection")]
+pub mod faults {
+    pub use crate::faults::{
+        Inject, InjectFail, InjectPanic, before, before_blocking, before_blocking_infallible,
+        before_infallible,
+    };
+}
+
+/// Metrics: the count of calls, at the start of each call.
+pub mod metrics {
+    pub use crate::metrics::call;
+}

@@ -5,12 +5,19 @@
 pub struct Meta {
     /// `module::path::name` of the annotated function.
     pub function: &'static str,
+    /// The `function` label of its metrics, built once, so a metric's key allocates nothing.
+    #[cfg(feature = "metrics")]
+    pub(crate) labels: [::metrics::Label; 1],
 }
 
 impl Meta {
     /// The `Meta` of the function named `function` (`module::path::name`).
     #[must_use]
     pub const fn new(function: &'static str) -> Self {
-        Meta { function }
+        Meta {
+            function,
+            #[cfg(feature = "metrics")]
+            labels: [::metrics::Label::from_static_parts("function", function)],
+        }
     }
 }
