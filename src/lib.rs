@@ -91,11 +91,11 @@ pub use taskward_runtime::RateLimit;
 // Fault injection and metrics, each behind its cargo feature.
 #[cfg(feature = "fault-injection")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fault-injection")))]
-#[doc = include_str!("docs/crate/faults.md")]
 pub mod faults {
+    #![doc = include_str!("docs/crate/faults.md")]
     pub use taskward_runtime::fault_injection::{Fault, Injection, inject};
 }
-#[doc = include_str!("docs/crate/metrics.md")]
 pub mod metrics {
+    #![doc = include_str!("docs/crate/metrics.md")]
     pub use taskward_runtime::metric_names::*;
 }
