@@ -8,6 +8,9 @@ pub struct Meta {
     /// The `function` label of its metrics, built once, so a metric's key allocates nothing.
     #[cfg(feature = "metrics")]
     pub(crate) labels: [::metrics::Label; 1],
+    /// The keys of its metrics on the hot path, hashed once, at the first call.
+    #[cfg(feature = "metrics")]
+    pub(crate) keys: std::sync::OnceLock<crate::metrics::Keys>,
 }
 
 impl Meta {
@@ -18,6 +21,8 @@ impl Meta {
             function,
             #[cfg(feature = "metrics")]
             labels: [::metrics::Label::from_static_parts("function", function)],
+            #[cfg(feature = "metrics")]
+            keys: std::sync::OnceLock::new(),
         }
     }
 }

@@ -84,6 +84,9 @@ impl Transition {
 }
 
 #[cfg(feature = "metrics")]
+pub(crate) use on::Keys;
+
+#[cfg(feature = "metrics")]
 mod on {
     use ::metrics::{Key, Label, Level, Metadata};
 
@@ -92,11 +95,34 @@ mod on {
     pub static METADATA: Metadata<'static> =
         Metadata::new("taskward", Level::INFO, Some(module_path!()));
 
-    /// The key of `name` for `meta`'s function: its label is `meta`'s own, so nothing is
-    /// allocated.
+    /// The keys of a function's metrics that are recorded on every call: built (and hashed) at
+    /// its first call, from the label kept in its `Meta`, so a call neither allocates nor hashes.
+    #[derive(Debug)]
+    pub struct Keys {
+        pub calls: Key,
+        pub timeouts: Key,
+        pub restarts: Key,
+        pub retries: Key,
+        pub permit_wait: Key,
+        pub in_use: Key,
+    }
+
     #[inline]
-    pub fn key(name: &'static str, meta: &'static Meta) -> Key {
-        Key::from_static_parts(name, &meta.labels)
+    pub fn keys(meta: &'static Meta) -> &'static Keys {
+        meta.keys.get_or_init(|| build(meta))
+    }
+
+    #[cold]
+    fn build(meta: &'static Meta) -> Keys {
+        let key = |name| Key::from_static_parts(name, &meta.labels);
+        Keys {
+            calls: key(super::CALLS),
+            timeouts: key(super::TIMEOUTS),
+            restarts: key(super::RESTARTS),
+            retries: key(super::RETRIES),
+            permit_wait: key(super::PERMIT_WAIT),
+            in_use: key(super::PERMITS_IN_USE),
+        }
     }
 
     /// The key of `name` with a second label (the cold paths: it allocates).
@@ -121,7 +147,7 @@ mod on {
 #[inline]
 pub fn call(meta: &'static Meta) {
     #[cfg(feature = "metrics")]
-    ::metrics::with_recorder(|r| r.register_counter(&on::key(CALLS, meta), &on::METADATA))
+    ::metrics::with_recorder(|r| r.register_counter(&on::keys(meta).calls, &on::METADATA))
         .increment(1);
     #[cfg(not(feature = "metrics"))]
     let _ = meta;
@@ -144,7 +170,7 @@ pub fn rejected(meta: &'static Meta, why: Rejection) {
 #[inline]
 pub fn timed_out(meta: &'static Meta) {
     #[cfg(feature = "metrics")]
-    ::metrics::with_recorder(|r| r.register_counter(&on::key(TIMEOUTS, meta), &on::METADATA))
+    ::metrics::with_recorder(|r| r.register_counter(&on::keys(meta).timeouts, &on::METADATA))
         .increment(1);
     #[cfg(not(feature = "metrics"))]
     let _ = meta;
@@ -154,7 +180,7 @@ pub fn timed_out(meta: &'static Meta) {
 #[inline]
 pub fn restarted(meta: &'static Meta) {
     #[cfg(feature = "metrics")]
-    ::metrics::with_recorder(|r| r.register_counter(&on::key(RESTARTS, meta), &on::METADATA))
+    ::metrics::with_recorder(|r| r.register_counter(&on::keys(meta).restarts, &on::METADATA))
         .increment(1);
     #[cfg(not(feature = "metrics"))]
     let _ = meta;
@@ -164,7 +190,7 @@ pub fn restarted(meta: &'static Meta) {
 #[inline]
 pub fn retried(meta: &'static Meta) {
     #[cfg(feature = "metrics")]
-    ::metrics::with_recorder(|r| r.register_counter(&on::key(RETRIES, meta), &on::METADATA))
+    ::metrics::with_recorder(|r| r.register_counter(&on::keys(meta).retries, &on::METADATA))
         .increment(1);
     #[cfg(not(feature = "metrics"))]
     let _ = meta;
@@ -188,9 +214,9 @@ pub fn transition(meta: &'static Meta, to: Transition) {
 pub fn permit_taken(meta: &'static Meta, waited: core::time::Duration) {
     #[cfg(feature = "metrics")]
     ::metrics::with_recorder(|r| {
-        r.register_histogram(&on::key(PERMIT_WAIT, meta), &on::METADATA)
+        r.register_histogram(&on::keys(meta).permit_wait, &on::METADATA)
             .record(waited.as_secs_f64());
-        r.register_gauge(&on::key(PERMITS_IN_USE, meta), &on::METADATA)
+        r.register_gauge(&on::keys(meta).in_use, &on::METADATA)
             .increment(1.0);
     });
     #[cfg(not(feature = "metrics"))]
@@ -204,7 +230,7 @@ pub fn permit_taken(meta: &'static Meta, waited: core::time::Duration) {
 pub fn permit_released(meta: &'static Meta) {
     #[cfg(feature = "metrics")]
     ::metrics::with_recorder(|r| {
-        r.register_gauge(&on::key(PERMITS_IN_USE, meta), &on::METADATA)
+        r.register_gauge(&on::keys(meta).in_use, &on::METADATA)
             .decrement(1.0);
     });
     #[cfg(not(feature = "metrics"))]
