@@ -6,8 +6,11 @@
 //! [`before_blocking`] for a `#[blocking]` body); it looks the function up among the injections
 //! in force. Without the feature the macros emit no hook and this module is not built.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crate::error::Error;
@@ -255,25 +258,88 @@ fn lookup(function: &'static str) -> Option<Hit> {
 /// The hook of a run whose failure the function can return: `Some` with [`Error::Injected`] when
 /// a `Fault::fail()` hits it; panics or waits for the other faults.
 #[inline]
-pub async fn before(meta: &'static Meta) -> Option<Error> {
-    match hit(meta)? {
-        Hit::Fail(run) => Some(injected(meta, run)),
-        Hit::Delay(delay) => {
-            tokio::time::sleep(delay).await;
-            None
-        }
-        other => unexpected(meta, &other),
+pub fn before(meta: &'static Meta) -> Before {
+    Before {
+        meta,
+        state: State::Start,
+        fails: true,
     }
 }
 
-/// The hook of a run of a function that cannot return an injected failure (its stack adds no
-/// `taskward::Error` to its output): a `Fault::fail()` panics, saying so.
+/// The hook of a run of a function that returns no `Result`: a `Fault::fail()` panics, saying
+/// so.
 #[inline]
-pub async fn before_infallible(meta: &'static Meta) {
-    match hit(meta) {
-        None => {}
-        Some(Hit::Delay(delay)) => tokio::time::sleep(delay).await,
-        Some(other) => unexpected(meta, &other),
+pub fn before_infallible(meta: &'static Meta) -> BeforeInfallible {
+    BeforeInfallible(Before {
+        meta,
+        state: State::Start,
+        fails: false,
+    })
+}
+
+/// The future of [`before`]: ready at once unless a delay is injected. Small, so that the body's
+/// future grows by little with the feature: an injected delay's timer is boxed (an allocation in
+/// a test, for a run that is to wait anyway).
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct Before {
+    meta: &'static Meta,
+    state: State,
+    fails: bool,
+}
+
+#[derive(Debug)]
+enum State {
+    Start,
+    Waiting(Pin<Box<tokio::time::Sleep>>),
+    Done,
+}
+
+impl Future for Before {
+    type Output = Option<Error>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Error>> {
+        let this = self.get_mut();
+        let meta = this.meta;
+        if let State::Start = this.state {
+            match hit(meta) {
+                None => {}
+                Some(Hit::Fail(run)) if this.fails => {
+                    this.state = State::Done;
+                    return Poll::Ready(Some(injected(meta, run)));
+                }
+                Some(Hit::Delay(delay)) => {
+                    this.state = State::Waiting(Box::pin(tokio::time::sleep(delay)));
+                }
+                Some(other) => unexpected(meta, &other),
+            }
+        }
+        match &mut this.state {
+            State::Waiting(sleep) => {
+                if sleep.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+            }
+            State::Start => {}
+            State::Done => panic!("`Before` polled after it completed"),
+        }
+        this.state = State::Done;
+        Poll::Ready(None)
+    }
+}
+
+/// The future of [`before_infallible`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct BeforeInfallible(Before);
+
+impl Future for BeforeInfallible {
+    type Output = ();
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        Pin::new(&mut self.get_mut().0).poll(cx).map(|_| ())
     }
 }
 

@@ -11,6 +11,10 @@ pub struct Meta {
     /// The keys of its metrics on the hot path, hashed once, at the first call.
     #[cfg(feature = "metrics")]
     pub(crate) keys: std::sync::OnceLock<crate::metrics::Keys>,
+    /// The keys of its metrics with a second label (rejections, breaker transitions), built at the
+    /// first such event.
+    #[cfg(feature = "metrics")]
+    pub(crate) labelled: std::sync::OnceLock<crate::metrics::Labelled>,
 }
 
 impl Meta {
@@ -23,6 +27,8 @@ impl Meta {
             labels: [::metrics::Label::from_static_parts("function", function)],
             #[cfg(feature = "metrics")]
             keys: std::sync::OnceLock::new(),
+            #[cfg(feature = "metrics")]
+            labelled: std::sync::OnceLock::new(),
         }
     }
 }

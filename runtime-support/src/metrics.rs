@@ -84,7 +84,7 @@ impl Transition {
 }
 
 #[cfg(feature = "metrics")]
-pub(crate) use on::Keys;
+pub(crate) use on::{Keys, Labelled};
 
 #[cfg(feature = "metrics")]
 mod on {
@@ -125,21 +125,46 @@ mod on {
         }
     }
 
-    /// The key of `name` with a second label (the cold paths: it allocates).
+    /// The keys with a second label, `reason` of a rejection and `to` of a transition (in the
+    /// order of [`super::Rejection`] and [`super::Transition`]): built once per function, at its
+    /// first such event (allocating their labels then), so that the calls an open breaker refuses
+    /// allocate nothing.
+    #[derive(Debug)]
+    pub struct Labelled {
+        pub rejections: [Key; 4],
+        pub transitions: [Key; 3],
+    }
+
+    #[inline]
+    pub fn labelled(meta: &'static Meta) -> &'static Labelled {
+        meta.labelled.get_or_init(|| build_labelled(meta))
+    }
+
     #[cold]
-    pub fn key_with(
-        name: &'static str,
-        meta: &'static Meta,
-        label: &'static str,
-        value: &'static str,
-    ) -> Key {
-        Key::from_parts(
-            name,
-            vec![
+    fn build_labelled(meta: &'static Meta) -> Labelled {
+        use super::{Rejection, Transition};
+        let key = |name, label, value| {
+            let labels = vec![
                 meta.labels[0].clone(),
                 Label::from_static_parts(label, value),
+            ];
+            Key::from_parts(name, labels)
+        };
+        let rejection = |why: Rejection| key(super::REJECTIONS, "reason", why.as_str());
+        let transition = |to: Transition| key(super::BREAKER_TRANSITIONS, "to", to.as_str());
+        Labelled {
+            rejections: [
+                rejection(Rejection::Bulkhead),
+                rejection(Rejection::RateLimit),
+                rejection(Rejection::CircuitOpen),
+                rejection(Rejection::ShuttingDown),
             ],
-        )
+            transitions: [
+                transition(Transition::Open),
+                transition(Transition::HalfOpen),
+                transition(Transition::Closed),
+            ],
+        }
     }
 }
 
@@ -158,8 +183,8 @@ pub fn call(meta: &'static Meta) {
 pub fn rejected(meta: &'static Meta, why: Rejection) {
     #[cfg(feature = "metrics")]
     ::metrics::with_recorder(|r| {
-        let key = on::key_with(REJECTIONS, meta, "reason", why.as_str());
-        r.register_counter(&key, &on::METADATA)
+        let key = &on::labelled(meta).rejections[why as usize];
+        r.register_counter(key, &on::METADATA)
     })
     .increment(1);
     #[cfg(not(feature = "metrics"))]
@@ -201,8 +226,8 @@ pub fn retried(meta: &'static Meta) {
 pub fn transition(meta: &'static Meta, to: Transition) {
     #[cfg(feature = "metrics")]
     ::metrics::with_recorder(|r| {
-        let key = on::key_with(BREAKER_TRANSITIONS, meta, "to", to.as_str());
-        r.register_counter(&key, &on::METADATA)
+        let key = &on::labelled(meta).transitions[to as usize];
+        r.register_counter(key, &on::METADATA)
     })
     .increment(1);
     #[cfg(not(feature = "metrics"))]
