@@ -246,6 +246,7 @@ async fn main() {
     circuit_breaker_tour().await;
     adaptive_tour().await;
     hedged_tour().await;
+    faults_tour().await;
 
     println!("\nThat was every attribute. Read the docs with `cargo doc --open`.");
 }
@@ -439,4 +440,45 @@ async fn hedged_tour() {
         let value = read_replica(key.to_owned()).await;
         say!("{value} in {}ms", started.elapsed().as_millis());
     }
+}
+
+// Fault injection (feature `fault-injection`, for tests): a test makes an annotated function fail,
+// panic or wait, by name, and the stack around it handles the fault.
+#[cfg(feature = "fault-injection")]
+#[retry(attempts = 3, backoff = "50ms..200ms", jitter = false)]
+async fn profile(id: u32) -> Result<String, Error> {
+    Ok(format!("profile {id}"))
+}
+
+#[cfg(feature = "fault-injection")]
+#[with_timeout("300ms")]
+async fn avatar(id: u32) -> u32 {
+    id
+}
+
+#[cfg(feature = "fault-injection")]
+async fn faults_tour() {
+    use taskward::faults::{Fault, inject};
+    println!(
+        "\ntaskward::faults: a failure injected into the first two runs of a #[retry] function"
+    );
+    let failing = inject("profile", Fault::fail().first(2));
+    say!("{:?}", profile(7).await);
+    say!(
+        "runs {}, failed by injection {}",
+        failing.runs(),
+        failing.hits()
+    );
+    let _slow = inject("avatar", Fault::delay(Duration::from_secs(2)));
+    say!(
+        "a 2s delay injected under #[with_timeout(\"300ms\")]: {:?}",
+        avatar(7).await.map_err(|e| e.to_string())
+    );
+}
+
+#[cfg(not(feature = "fault-injection"))]
+async fn faults_tour() {
+    println!(
+        "\nFault injection for tests: `cargo run --example tour --features fault-injection` adds its part."
+    );
 }

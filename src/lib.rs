@@ -93,8 +93,21 @@ pub use taskward_macros::rate_limited;
 pub use taskward_runtime::RateLimit;
 
 // `#[bounded(adaptive)]`: the limit that finds itself, and its settings.
+pub use taskward_runtime::{AdaptiveBulkhead, AdaptiveLimit, AdaptivePermit, Algorithm};
+
 #[doc = include_str!("docs/attributes/hedged.md")]
 #[doc = include_str!("docs/expand/hedged.md")]
 #[doc(inline)]
 pub use taskward_macros::hedged;
-pub use taskward_runtime::{AdaptiveBulkhead, AdaptiveLimit, AdaptivePermit, Algorithm};
+
+// Fault injection and metrics, each behind its cargo feature.
+#[cfg(feature = "fault-injection")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fault-injection")))]
+pub mod faults {
+    #![doc = include_str!("docs/crate/faults.md")]
+    pub use taskward_runtime::fault_injection::{Fault, Injection, inject};
+}
+pub mod metrics {
+    #![doc = include_str!("docs/crate/metrics.md")]
+    pub use taskward_runtime::metric_names::*;
+}

@@ -19,7 +19,7 @@ use crate::attrs::graceful;
 use crate::duration::{self, DurationArg};
 use crate::item::{self, AsyncFn, Output};
 use crate::stack::Stack;
-use crate::{lints, policy, rerun};
+use crate::{hooks, lints, policy, rerun};
 
 /// The span of every name and path we introduce.
 pub fn m() -> Span {
@@ -75,6 +75,7 @@ pub fn generate(stack: &Stack, func: &AsyncFn) -> TokenStream {
             ::taskward::__private::Meta::new(::core::concat!(::core::module_path!(), "::", #fn_name));
     });
     g.prelude.extend(graceful::prelude(stack));
+    g.prelude.extend(hooks::call());
     let (code, fallible) = g.layer(0, Mode { rerun: false });
     debug_assert_eq!(fallible, stack.can_fail());
     let value = match code {
@@ -199,7 +200,8 @@ impl Gen<'_> {
     fn body(&self, mode: Mode) -> TokenStream {
         let mv = move_token();
         let (fake_return, body) = self.user_body(mode);
-        quote_spanned! {body.span()=> async #mv { #fake_return #body } }
+        let hook = hooks::run(self, false);
+        quote_spanned! {body.span()=> async #mv { #fake_return #hook #body } }
     }
 
     /// The user's body in a `move` closure of its own, for a layer that runs it off the async
@@ -208,7 +210,8 @@ impl Gen<'_> {
     pub fn closure(&self, mode: Mode) -> TokenStream {
         let mv = move_token();
         let (fake_return, body) = self.user_body(mode);
-        quote_spanned! {body.span()=> #mv || { #fake_return #body } }
+        let hook = hooks::run(self, true);
+        quote_spanned! {body.span()=> #mv || { #fake_return #hook #body } }
     }
 
     /// The never-run return edge of the declared type, and the user's body (its `self` renamed

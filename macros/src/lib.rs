@@ -13,6 +13,7 @@ mod duration;
 mod fallback;
 mod fallback_fn;
 mod generate;
+mod hooks;
 mod item;
 mod krate;
 mod lints;

@@ -77,3 +77,17 @@ pub mod bounded_adaptive {
 pub mod hedged {
     pub use crate::hedged::{After, End, HedgePolicy, Histogram, Slot, hedged};
 }
+
+/// Fault injection: the hook at the start of each run of the body.
+#[cfg(feature = "fault-injection")]
+pub mod faults {
+    pub use crate::faults::{
+        Inject, InjectFail, InjectPanic, before, before_blocking, before_blocking_infallible,
+        before_infallible,
+    };
+}
+
+/// Metrics: the count of calls, at the start of each call.
+pub mod metrics {
+    pub use crate::metrics::call;
+}

@@ -121,7 +121,7 @@ impl Bulkhead {
 
     pub(crate) async fn wait_for_permit(&self) -> Permit<'_> {
         match self.semaphore.acquire().await {
-            Ok(permit) => Permit { _permit: permit },
+            Ok(permit) => Permit::new(permit),
             // The semaphore is private and never closed.
             Err(_) => unreachable!("a Bulkhead's semaphore is never closed"),
         }
@@ -138,7 +138,7 @@ impl Bulkhead {
     #[must_use]
     pub fn try_acquire(&self) -> Option<Permit<'_>> {
         match self.semaphore.try_acquire() {
-            Ok(permit) => Some(Permit { _permit: permit }),
+            Ok(permit) => Some(Permit::new(permit)),
             Err(TryAcquireError::NoPermits | TryAcquireError::Closed) => None,
         }
     }
@@ -149,6 +149,40 @@ impl Bulkhead {
 #[must_use = "the permit is given back as soon as it is dropped"]
 pub struct Permit<'a> {
     _permit: SemaphorePermit<'a>,
+    /// The function whose call holds it, for the `taskward_permits_in_use` gauge.
+    #[cfg(feature = "metrics")]
+    meta: Option<&'static Meta>,
+}
+
+impl<'a> Permit<'a> {
+    fn new(permit: SemaphorePermit<'a>) -> Self {
+        Permit {
+            _permit: permit,
+            #[cfg(feature = "metrics")]
+            meta: None,
+        }
+    }
+
+    /// The permit, counted in `meta`'s metrics until it is dropped.
+    #[inline]
+    #[allow(unused_mut)]
+    fn taken(mut self, meta: &'static Meta, waited: Duration) -> Self {
+        crate::metrics::permit_taken(meta, waited);
+        #[cfg(feature = "metrics")]
+        {
+            self.meta = Some(meta);
+        }
+        self
+    }
+}
+
+#[cfg(feature = "metrics")]
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if let Some(meta) = self.meta {
+            crate::metrics::permit_released(meta);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,12 +192,12 @@ pub struct Permit<'a> {
 #[inline]
 pub async fn acquire<'a>(bulkhead: &'a Bulkhead, meta: &'static Meta) -> Permit<'a> {
     if let Some(permit) = bulkhead.try_acquire() {
-        return permit;
+        return permit.taken(meta, Duration::ZERO);
     }
     let started = tokio::time::Instant::now();
     let permit = bulkhead.wait_for_permit().await;
     waited(bulkhead, meta, started.elapsed());
-    permit
+    permit.taken(meta, started.elapsed())
 }
 
 /// Like [`acquire`], but gives up after `wait` with [`Error::Rejected`] (`wait` zero: at once).
@@ -174,7 +208,7 @@ pub async fn acquire_within<'a>(
     wait: Duration,
 ) -> Result<Permit<'a>, Error> {
     if let Some(permit) = bulkhead.try_acquire() {
-        return Ok(permit);
+        return Ok(permit.taken(meta, Duration::ZERO));
     }
     let started = tokio::time::Instant::now();
     let acquired = if wait.is_zero() {
@@ -187,7 +221,7 @@ pub async fn acquire_within<'a>(
     match acquired {
         Some(permit) => {
             waited(bulkhead, meta, started.elapsed());
-            Ok(permit)
+            Ok(permit.taken(meta, started.elapsed()))
         }
         None => Err(rejected(bulkhead, meta, started.elapsed())),
     }
@@ -206,6 +240,7 @@ fn waited(bulkhead: &Bulkhead, meta: &Meta, waited: Duration) {
 
 #[cold]
 fn rejected(bulkhead: &Bulkhead, meta: &'static Meta, waited: Duration) -> Error {
+    crate::metrics::rejected(meta, crate::metrics::Rejection::Bulkhead);
     tracing::warn!(
         target: "taskward",
         function = meta.function,

@@ -107,6 +107,18 @@ pub enum Error {
         /// The panic message (`&str` or `String` payloads), or a placeholder for other payloads.
         message: String,
     },
+
+    /// A test injected this failure into the run (feature `fault-injection`, `taskward::faults`);
+    /// the body did not start.
+    #[cfg(feature = "fault-injection")]
+    #[error("`{function}` failed: fault injected (run {run})")]
+    #[non_exhaustive]
+    Injected {
+        /// The annotated function.
+        function: &'static str,
+        /// The run of the function's body that it failed, counted from 1 since the injection.
+        run: u64,
+    },
 }
 
 impl Error {
@@ -120,6 +132,8 @@ impl Error {
             | Error::ShuttingDown { function }
             | Error::Cancelled { function }
             | Error::Panicked { function, .. } => function,
+            #[cfg(feature = "fault-injection")]
+            Error::Injected { function, .. } => function,
         }
     }
 
@@ -289,6 +303,21 @@ impl Error {
             message: message.into(),
         }
     }
+
+    /// The error of a run that a test made fail (feature `fault-injection`):
+    /// [`Error::Injected`].
+    #[cfg(feature = "fault-injection")]
+    #[must_use]
+    pub fn injected(function: &'static str, run: u64) -> Self {
+        Error::Injected { function, run }
+    }
+
+    /// Whether a test injected this failure ([`Error::Injected`], feature `fault-injection`).
+    #[cfg(feature = "fault-injection")]
+    #[must_use]
+    pub fn is_injected(&self) -> bool {
+        matches!(self, Error::Injected { .. })
+    }
 }
 
 /// Why a call was rejected, for [`Error::Rejected`]'s message: by a bulkhead or by a rate limit.
@@ -377,6 +406,8 @@ impl From<Error> for std::io::Error {
             Error::ShuttingDown { .. } => ErrorKind::ConnectionRefused,
             Error::Cancelled { .. } => ErrorKind::ConnectionAborted,
             Error::CircuitOpen { .. } | Error::Panicked { .. } => ErrorKind::Other,
+            #[cfg(feature = "fault-injection")]
+            Error::Injected { .. } => ErrorKind::Other,
         };
         std::io::Error::new(kind, err)
     }

@@ -75,6 +75,7 @@ impl<F: Future> Future for Graceful<'_, F> {
         else {
             assert!(*this.refused, "`Graceful` polled after it completed");
             tracing::debug!(target: "taskward", function, "refused: shutting down");
+            crate::metrics::rejected(this.meta, crate::metrics::Rejection::ShuttingDown);
             return Poll::Ready(Err(Error::shutting_down(function)));
         };
         // If the body panics, `tracked` is dropped while unwinding with `finished` set.

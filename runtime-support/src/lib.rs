@@ -46,3 +46,21 @@ pub use circuit_breaker::{Breaker, BreakerState};
 pub use bounded::adaptive::{AdaptiveBulkhead, AdaptiveLimit, AdaptivePermit, Algorithm};
 // `#[hedged]`: the runs of a call, and the latency histogram of `after = "p95"`.
 mod hedged;
+
+// Fault injection and metrics, each behind its feature (the metrics module's functions are empty
+// without it).
+#[cfg(feature = "fault-injection")]
+mod faults;
+mod metrics;
+/// Fault injection for tests (feature `fault-injection`): see `taskward::faults`.
+#[cfg(feature = "fault-injection")]
+pub mod fault_injection {
+    pub use crate::faults::{Fault, Injection, inject};
+}
+/// The names of the metrics that taskward records (feature `metrics`): see the crate docs.
+pub mod metric_names {
+    pub use crate::metrics::{
+        BREAKER_TRANSITIONS, CALLS, PERMIT_WAIT, PERMITS_IN_USE, REJECTIONS, RESTARTS, RETRIES,
+        TIMEOUTS,
+    };
+}

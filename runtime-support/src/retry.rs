@@ -327,6 +327,7 @@ impl Retry {
             delay = %DisplayDuration(delay),
             "failed: retrying"
         );
+        crate::metrics::retried(self.meta);
     }
 
     #[cold]

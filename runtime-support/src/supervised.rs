@@ -153,6 +153,7 @@ impl<'a> Supervisor<'a> {
             delay = %DisplayDuration(delay),
             "run ended: restarting (restart = \"always\")"
         );
+        crate::metrics::restarted(self.meta);
         sleep_unless_shutdown(self.shutdown, delay).await
     }
 
@@ -212,6 +213,7 @@ impl<'a> Supervisor<'a> {
             delay = %DisplayDuration(delay),
             "{what}: restarting"
         );
+        crate::metrics::restarted(self.meta);
         Some(delay)
     }
 

@@ -73,6 +73,7 @@ impl<F: Future> Future for Timeout<F> {
 
 #[cold]
 fn timed_out(meta: &'static Meta, limit: Duration) -> Error {
+    crate::metrics::timed_out(meta);
     tracing::warn!(
         target: "taskward",
         function = meta.function,

@@ -25,6 +25,7 @@ impl Breaker {
 
     #[cold]
     fn opened(&self, meta: &'static Meta, cause: Cause) {
+        crate::metrics::transition(meta, crate::metrics::Transition::Open);
         let reset = DisplayDuration(Duration::from_millis(self.core.config.reset_ms));
         match cause {
             Cause::Consecutive(failures) => tracing::warn!(
@@ -53,6 +54,7 @@ impl Breaker {
 
     #[cold]
     pub(super) fn half_opened(&self, meta: &'static Meta) {
+        crate::metrics::transition(meta, crate::metrics::Transition::HalfOpen);
         tracing::info!(
             target: "taskward",
             function = meta.function,
@@ -63,6 +65,7 @@ impl Breaker {
 
     #[cold]
     fn closed(&self, meta: &'static Meta) {
+        crate::metrics::transition(meta, crate::metrics::Transition::Closed);
         tracing::info!(
             target: "taskward",
             function = meta.function,
@@ -82,6 +85,7 @@ impl Breaker {
 
     #[cold]
     pub(super) fn refused(&self, meta: &'static Meta, until: Option<u64>) -> Error {
+        crate::metrics::rejected(meta, crate::metrics::Rejection::CircuitOpen);
         let until = until.map(|ms| self.instant(ms));
         match until {
             Some(until) => tracing::debug!(

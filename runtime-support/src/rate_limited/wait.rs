@@ -192,6 +192,7 @@ pub fn rejected(
 ) -> Error {
     let slot_in = Duration::from_nanos(rejected.0.get());
     limit.rejected.fetch_add(1, Relaxed);
+    crate::metrics::rejected(meta, crate::metrics::Rejection::RateLimit);
     tracing::warn!(
         target: "taskward",
         function = meta.function,
