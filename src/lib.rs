@@ -87,3 +87,8 @@ pub use taskward_runtime::__private;
 pub use taskward_macros::rate_limited;
 
 pub use taskward_runtime::RateLimit;
+
+#[doc = include_str!("docs/attributes/coalesce.md")]
+#[doc = include_str!("docs/expand/coalesce.md")]
+#[doc(inline)]
+pub use taskward_macros::coalesce;

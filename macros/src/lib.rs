@@ -67,3 +67,8 @@ pub fn rate_limited(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn circuit_breaker(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand(Kind::CircuitBreaker, args.into(), item.into()).into()
 }
+
+#[proc_macro_attribute]
+pub fn coalesce(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand(Kind::Coalesce, args.into(), item.into()).into()
+}

@@ -156,6 +156,19 @@ pub fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
             ),
         ));
     }
+    if let Some(layer) = stack.layers[1..]
+        .iter()
+        .find(|layer| layer.caps().outermost)
+    {
+        let name = layer.name();
+        return Err(syn::Error::new(
+            layer.span,
+            format!(
+                "#[{name}] is written below #[{}]: the callers that #[{name}] joins share one run of everything below it, so it goes first, above the other taskward attributes (a deadline for each caller is a `tokio::time::timeout` around the call)",
+                first.name()
+            ),
+        ));
+    }
     for layer in &stack.layers {
         layer.opts.validate(layer.span, func)?;
     }

@@ -65,3 +65,8 @@ pub mod rate_limited {
 pub mod circuit_breaker {
     pub use crate::circuit_breaker::{BreakerSource, Predicate, Site, body_error, call, handle};
 }
+
+/// `#[coalesce]`: concurrent calls with equal keys share one run of the body.
+pub mod coalesce {
+    pub use crate::coalesce::{Join, Key, KeyArg, Output, Registry, join, key, key_arg};
+}

@@ -42,3 +42,5 @@ pub use rate_limited::RateLimit;
 // `#[circuit_breaker]`.
 mod circuit_breaker;
 pub use circuit_breaker::{Breaker, BreakerState};
+// `#[coalesce]`: single flight.
+mod coalesce;

@@ -27,6 +27,8 @@ pub mod with_timeout;
 
 pub mod rate_limited;
 
+pub mod coalesce;
+
 /// What every attribute module provides.
 pub trait Attribute: Sized {
     /// The attribute's name, as written in `#[name]`.
@@ -86,6 +88,9 @@ pub struct Caps {
     /// or a layer inside must be able to fail; the reason, for the message ("runs the body again
     /// when it returns an `Err`").
     pub needs_err: Option<&'static str>,
+    /// The layer must be the outermost of the stack (`#[coalesce]`: the callers share the whole
+    /// call, every other layer included).
+    pub outermost: bool,
 }
 
 /// How an attribute runs the body again, for the messages and the latency budget.
@@ -280,6 +285,7 @@ attributes! {
     Retry => retry::Retry,
     RateLimited => rate_limited::RateLimited,
     CircuitBreaker => circuit_breaker::CircuitBreaker,
+    Coalesce => coalesce::Coalesce,
 }
 
 #[cfg(test)]
