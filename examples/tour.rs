@@ -244,6 +244,7 @@ async fn main() {
 
     rate_limited_tour().await;
     circuit_breaker_tour().await;
+    coalesce_tour().await;
 
     println!("\nThat was every attribute. Read the docs with `cargo doc --open`.");
 }
@@ -339,4 +340,34 @@ async fn circuit_breaker_tour() {
         price("book").await
     );
     say!("closed again: {:?}", price("pen").await);
+}
+
+// #[coalesce]: 8 requests for 2 exchange rates arrive together; each rate is fetched once, and every
+// request receives it. One impatient caller gives up early: the fetch goes on for the others.
+static RATE_FETCHES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+#[taskward::coalesce]
+async fn exchange_rate(currency: String) -> u32 {
+    RATE_FETCHES.fetch_add(1, Ordering::SeqCst);
+    say!("fetching the {currency} rate");
+    sleep(Duration::from_millis(300)).await;
+    if currency == "EUR" { 108 } else { 79 }
+}
+
+async fn coalesce_tour() {
+    println!("\n#[coalesce]: 8 requests for 2 rates at once, one of them gives up after 100ms");
+    let impatient =
+        tokio::time::timeout(Duration::from_millis(100), exchange_rate("EUR".to_owned()));
+    let requests = futures_join(
+        ["EUR", "GBP", "EUR", "EUR", "GBP", "EUR", "GBP"].map(|c| exchange_rate(c.to_owned())),
+    );
+    let (impatient, rates) = tokio::join!(impatient, requests);
+    say!("the impatient caller: {impatient:?}");
+    let rates: Vec<String> = rates.into_iter().map(|r| format!("{r:?}")).collect();
+    say!(
+        "{} fetches for {} answers: {}",
+        RATE_FETCHES.load(Ordering::SeqCst),
+        rates.len(),
+        rates.join(" ")
+    );
 }

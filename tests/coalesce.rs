@@ -338,3 +338,65 @@ async fn many_threads_many_keys() {
     // Calls that come after a run ended start another: at least one run per key.
     assert!(RUNS_MT.load(Ordering::SeqCst) >= 7);
 }
+
+static FLAKY_RUNS: AtomicU32 = AtomicU32::new(0);
+
+#[coalesce]
+#[taskward::retry(attempts = 3, backoff = "100ms..100ms")]
+async fn flaky(id: u32) -> Result<u32, Error> {
+    let run = FLAKY_RUNS.fetch_add(1, Ordering::SeqCst);
+    sleep(Duration::from_millis(10)).await;
+    if run == 0 {
+        Err(Error::panicked("flaky", "the first run fails"))
+    } else {
+        Ok(id)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn over_retry_the_callers_share_the_retries_too() {
+    let started = Instant::now();
+    let calls: Vec<_> = (0..5).map(|_| tokio::spawn(flaky(3))).collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap(), Ok(3));
+    }
+    // One failed run, one backoff, one good run, for all five.
+    assert_eq!(FLAKY_RUNS.load(Ordering::SeqCst), 2);
+    assert_eq!(started.elapsed(), Duration::from_millis(120));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_that_leave_at_random_never_strand_the_others() {
+    static RUNS: AtomicU32 = AtomicU32::new(0);
+    #[coalesce]
+    async fn work(n: u32) -> u32 {
+        RUNS.fetch_add(1, Ordering::SeqCst);
+        for _ in 0..3 {
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+        n
+    }
+    let deadline = Duration::from_secs(20);
+    tokio::time::timeout(deadline, async {
+        for round in 0..20u32 {
+            let calls: Vec<_> = (0..100u32)
+                .map(|i| tokio::spawn(work(round * 10 + i % 4)))
+                .collect();
+            tokio::time::sleep(Duration::from_micros(150)).await;
+            for (i, call) in calls.iter().enumerate() {
+                if i % 3 == 0 {
+                    call.abort();
+                }
+            }
+            for (i, call) in (0u32..).zip(calls) {
+                match call.await {
+                    Ok(output) => assert_eq!(output, Ok(round * 10 + i % 4)),
+                    Err(err) => assert!(err.is_cancelled() && i % 3 == 0),
+                }
+            }
+        }
+    })
+    .await
+    .expect("every caller that stayed got its output");
+    assert!(RUNS.load(Ordering::SeqCst) >= 20 * 4);
+}

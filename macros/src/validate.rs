@@ -161,13 +161,14 @@ pub fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
         .find(|layer| layer.caps().outermost)
     {
         let name = layer.name();
-        return Err(syn::Error::new(
-            layer.span,
-            format!(
-                "#[{name}] is written below #[{}]: the callers that #[{name}] joins share one run of everything below it, so it goes first, above the other taskward attributes (a deadline for each caller is a `tokio::time::timeout` around the call)",
-                first.name()
-            ),
-        ));
+        let message = format!(
+            "#[{name}] is written below #[{}]: the callers that #[{name}] joins share one run of everything below it, so it goes first, above the other taskward attributes (a deadline for each caller is a `tokio::time::timeout` around the call)",
+            first.name()
+        );
+        return Err(match &layer.path {
+            Some(path) => syn::Error::new_spanned(path, message),
+            None => syn::Error::new(layer.span, message),
+        });
     }
     for layer in &stack.layers {
         layer.opts.validate(layer.span, func)?;

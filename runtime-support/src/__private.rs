@@ -68,5 +68,5 @@ pub mod circuit_breaker {
 
 /// `#[coalesce]`: concurrent calls with equal keys share one run of the body.
 pub mod coalesce {
-    pub use crate::coalesce::{Join, Key, KeyArg, Output, Registry, join, key, key_arg};
+    pub use crate::coalesce::{Join, Key, KeyArg, Output, Part, Registry, join, key_arg};
 }

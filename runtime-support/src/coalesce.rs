@@ -10,7 +10,8 @@
 //!
 //! A flight costs two allocations (the shared entry and the body's future, boxed because the map's
 //! type cannot name it); a caller that joins a flight allocates nothing but its share of the
-//! growth of the flight's list of wakers, and only when it has to wait.
+//! growth of the flight's list of wakers (the first caller's is kept inline), and only when it has
+//! to wait.
 
 use core::any::{Any, TypeId};
 use core::borrow::Borrow;
@@ -31,7 +32,7 @@ use crate::meta::Meta;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the key of #[coalesce]: it must be `Hash + Eq + Send + Sync + 'static`",
     label = "calls with equal keys share one run, so the key is hashed, compared and kept while the run lasts",
-    note = "with no `key = ...`, the key is the tuple of the arguments, cloned: give each argument an owned type that is `Clone + Hash + Eq` (`String`, not `&str`), or write `#[coalesce(key = ...)]` over the arguments (`key = user.id`)"
+    note = "with `key = ...`, write a key of owned values that are `Hash + Eq` (an id, a `String`, a tuple of them: `(user.id, kind)`), and `.clone()` what the body still needs"
 )]
 pub trait Key: Hash + Eq + Send + Sync + 'static {}
 impl<K: Hash + Eq + Send + Sync + 'static> Key for K {}
@@ -105,7 +106,7 @@ impl Default for Registry {
 }
 
 /// The flights in progress of one function, by key.
-pub struct Flights<K: Key, O: Output> {
+pub struct Flights<K: 'static, O: 'static> {
     map: Mutex<Option<HashSet<Entry<K, O>, RandomState>>>,
 }
 
@@ -130,7 +131,7 @@ impl<K: Key, O: Output> Flights<K, O> {
 }
 
 /// The flight of a key in the map, hashed and compared by its key.
-struct Entry<K: Key, O: Output>(Arc<Flight<K, O>>);
+struct Entry<K: 'static, O: 'static>(Arc<Flight<K, O>>);
 
 impl<K: Key, O: Output> Hash for Entry<K, O> {
     fn hash<H: Hasher>(&self, state: &mut H) {
@@ -152,12 +153,33 @@ impl<K: Key, O: Output> Borrow<K> for Entry<K, O> {
     }
 }
 
+/// What the code without the bounds on `K` and `O` (the caller's future, its drop) does with
+/// them: made where the bounds hold, so that a key or an output that lacks one is reported once,
+/// where it is made.
+struct Ops<K: 'static, O: 'static> {
+    /// Takes the flight out of the map, if it is still there.
+    remove: fn(&Arc<Flight<K, O>>),
+    /// A copy of the output for a caller.
+    clone: fn(&Result<O, Panic>) -> Result<O, Panic>,
+    /// The waker the body is polled with.
+    waker: fn(Arc<Flight<K, O>>) -> Waker,
+}
+
+impl<K: Key, O: Output> Ops<K, O> {
+    const OPS: Self = Ops {
+        remove: |flight| flight.flights.remove(flight),
+        clone: Clone::clone,
+        waker: Waker::from,
+    };
+}
+
 type Body<O> = Pin<Box<dyn Future<Output = Result<O, Panic>> + Send>>;
 
 /// One run of the body, shared by its callers.
-struct Flight<K: Key, O: Output> {
+struct Flight<K: 'static, O: 'static> {
     key: K,
     flights: &'static Flights<K, O>,
+    ops: &'static Ops<K, O>,
     state: Mutex<State<O>>,
 }
 
@@ -166,9 +188,39 @@ struct State<O> {
     /// The callers still waiting for the output.
     callers: usize,
     /// The wakers of the callers that wait, each at the slot it was given.
-    wakers: Vec<Option<Waker>>,
+    wakers: Wakers,
     /// The body was woken while a caller was polling it.
     woken: bool,
+}
+
+/// The wakers of a flight's callers: the first one inline (a caller alone, the common case, needs
+/// no list), the others in a list that grows. A slot is never reused: a caller keeps its own.
+#[derive(Default)]
+struct Wakers {
+    first: Option<Waker>,
+    rest: Vec<Option<Waker>>,
+    /// Slots given so far.
+    given: usize,
+}
+
+impl Wakers {
+    fn add(&mut self, waker: Waker) -> usize {
+        let slot = self.given;
+        self.given += 1;
+        if slot == 0 {
+            self.first = Some(waker);
+        } else {
+            self.rest.push(Some(waker));
+        }
+        slot
+    }
+
+    fn at(&mut self, slot: usize) -> &mut Option<Waker> {
+        match slot {
+            0 => &mut self.first,
+            _ => &mut self.rest[slot - 1],
+        }
+    }
 }
 
 enum Phase<O> {
@@ -187,7 +239,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl<O> State<O> {
     fn wake_all(&self) {
-        for waker in self.wakers.iter().flatten() {
+        let rest = self.wakers.rest.iter().flatten();
+        for waker in self.wakers.first.iter().chain(rest) {
             waker.wake_by_ref();
         }
     }
@@ -210,7 +263,7 @@ impl<K: Key, O: Output> Wake for Flight<K, O> {
 /// output, or `Error::Panicked` when the body panicked. Dropping it leaves the flight; the last
 /// caller to leave drops the body.
 #[must_use = "futures do nothing unless polled"]
-pub struct Join<K: Key, O: Output> {
+pub struct Join<K: 'static, O: 'static> {
     /// `None` once it has its output.
     flight: Option<Arc<Flight<K, O>>>,
     /// Its slot in the flight's wakers, once it has waited.
@@ -260,10 +313,11 @@ where
     let flight = Arc::new(Flight {
         key,
         flights,
+        ops: &Ops::<K, O>::OPS,
         state: Mutex::new(State {
             phase: Phase::Running(Some(body)),
             callers: 1,
-            wakers: Vec::new(),
+            wakers: Wakers::default(),
             woken: false,
         }),
     });
@@ -275,25 +329,24 @@ where
     }
 }
 
-impl<K: Key, O: Output> Join<K, O> {
+impl<K: 'static, O: 'static> Join<K, O> {
     fn register(slot: &mut Option<usize>, state: &mut State<O>, waker: &Waker) {
         match slot {
-            Some(at) => match &mut state.wakers[*at] {
+            Some(at) => match state.wakers.at(*at) {
                 Some(old) if old.will_wake(waker) => {}
                 place => *place = Some(waker.clone()),
             },
             None => {
-                *slot = Some(state.wakers.len());
-                state.wakers.push(Some(waker.clone()));
+                *slot = Some(state.wakers.add(waker.clone()));
             }
         }
     }
 }
 
 /// The output of a finished flight for one caller: the last one takes it, the others clone it.
-fn output<O: Clone>(state: &mut State<O>, slot: Option<usize>) -> Result<O, Error> {
+fn output<K, O>(state: &mut State<O>, slot: Option<usize>, ops: &Ops<K, O>) -> Result<O, Error> {
     if let Some(at) = slot {
-        state.wakers[at] = None;
+        *state.wakers.at(at) = None;
     }
     state.callers -= 1;
     let result = if state.callers == 0 {
@@ -303,14 +356,14 @@ fn output<O: Clone>(state: &mut State<O>, slot: Option<usize>) -> Result<O, Erro
         }
     } else {
         match &state.phase {
-            Phase::Done(done) => done.clone(),
+            Phase::Done(done) => (ops.clone)(done),
             _ => unreachable!("a flight's output is read once it is done"),
         }
     };
     result.map_err(Panic::into_error)
 }
 
-impl<K: Key, O: Output> Future for Join<K, O> {
+impl<K: 'static, O: 'static> Future for Join<K, O> {
     type Output = Result<O, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -322,7 +375,7 @@ impl<K: Key, O: Output> Future for Join<K, O> {
         let mut state = lock(&flight.state);
         let mut body = match &mut state.phase {
             Phase::Done(_) => {
-                let result = output(&mut state, this.slot);
+                let result = output(&mut state, this.slot, flight.ops);
                 drop(state);
                 this.flight = None;
                 return Poll::Ready(result);
@@ -340,7 +393,7 @@ impl<K: Key, O: Output> Future for Join<K, O> {
         state.woken = false;
         drop(state);
         // Polled outside the lock: the body may wake its waker while it is polled.
-        let waker = Waker::from(Arc::clone(flight));
+        let waker = (flight.ops.waker)(Arc::clone(flight));
         let polled = body.as_mut().poll(&mut Context::from_waker(&waker));
         let mut state = lock(&flight.state);
         match polled {
@@ -348,10 +401,10 @@ impl<K: Key, O: Output> Future for Join<K, O> {
                 drop(body);
                 state.phase = Phase::Done(done);
                 state.wake_all();
-                let result = output(&mut state, this.slot);
+                let result = output(&mut state, this.slot, flight.ops);
                 drop(state);
                 let flight = this.flight.take().expect("checked above");
-                flight.flights.remove(&flight);
+                (flight.ops.remove)(&flight);
                 Poll::Ready(result)
             }
             Poll::Pending => {
@@ -368,14 +421,14 @@ impl<K: Key, O: Output> Future for Join<K, O> {
     }
 }
 
-impl<K: Key, O: Output> Drop for Join<K, O> {
+impl<K: 'static, O: 'static> Drop for Join<K, O> {
     fn drop(&mut self) {
         let Some(flight) = self.flight.take() else {
             return;
         };
         let mut state = lock(&flight.state);
         if let Some(at) = self.slot {
-            state.wakers[at] = None;
+            *state.wakers.at(at) = None;
         }
         state.callers -= 1;
         if !matches!(state.phase, Phase::Running(_)) {
@@ -388,29 +441,70 @@ impl<K: Key, O: Output> Drop for Join<K, O> {
         }
         let body = core::mem::replace(&mut state.phase, Phase::Closed);
         drop(state);
-        flight.flights.remove(&flight);
+        (flight.ops.remove)(&flight);
         // Dropped outside every lock: its destructors may call coalesced functions.
         drop(body);
     }
 }
 
-/// An argument of a coalesced function, as a part of the key: a clone of it.
+/// An argument as a part of the key (with no `key = ...`).
 #[diagnostic::on_unimplemented(
     message = "the argument type `{Self}` cannot be part of the key of #[coalesce]: it must be `Clone + Hash + Eq + Send + Sync + 'static`",
     label = "with no `key = ...`, calls with equal arguments share a run: each argument is cloned into the key",
-    note = "take a type that is `Clone + Hash + Eq` (`String`, an integer, a tuple or a struct deriving them), or write `#[coalesce(key = ...)]` over the arguments (`key = user.id`)"
+    note = "take a type that is `Clone + Hash + Eq` (a `String`, an integer, a struct deriving them), or write `#[coalesce(key = ...)]` over the arguments (`key = user.id`)"
 )]
 pub trait KeyArg: Clone + Key {}
 impl<T: Clone + Key> KeyArg for T {}
 
-/// The part of the key for one argument: a clone of it.
-#[inline]
-pub fn key_arg<T: KeyArg>(arg: &T) -> T {
-    arg.clone()
+/// An argument's part of the key: a clone of it, with how to hash and compare it, taken where its
+/// type is checked ([`key_arg`]), so that an argument that cannot be a key is reported there
+/// alone, not again for the tuple of the parts.
+pub struct Part<T: 'static> {
+    value: T,
+    ops: &'static PartOps<T>,
 }
 
-/// The key given with `key = ...`.
+struct PartOps<T> {
+    hash: fn(&T, &mut dyn Hasher),
+    eq: fn(&T, &T) -> bool,
+}
+
+fn hash_part<T: Hash>(value: &T, mut state: &mut dyn Hasher) {
+    value.hash(&mut state);
+}
+
+fn eq_part<T: Eq>(a: &T, b: &T) -> bool {
+    a == b
+}
+
+impl<T: KeyArg> PartOps<T> {
+    const OPS: Self = PartOps {
+        hash: hash_part::<T>,
+        eq: eq_part::<T>,
+    };
+}
+
+impl<T> Hash for Part<T> {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.ops.hash)(&self.value, state);
+    }
+}
+
+impl<T> PartialEq for Part<T> {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        (self.ops.eq)(&self.value, &other.value)
+    }
+}
+
+impl<T> Eq for Part<T> {}
+
+/// The part of the key for one argument: a clone of it.
 #[inline]
-pub fn key<K: Key>(key: K) -> K {
-    key
+pub fn key_arg<T: KeyArg>(arg: &T) -> Part<T> {
+    Part {
+        value: arg.clone(),
+        ops: &PartOps::<T>::OPS,
+    }
 }

@@ -129,11 +129,11 @@ impl Attribute for Coalesce {
     fn generate(&self, g: &mut Gen<'_>, i: usize, mode: Mode) -> (Code, bool) {
         let registry = format_ident!("__TASKWARD_FLIGHTS_{}", i, span = m());
         let key = format_ident!("__taskward_key_{}", i, span = m());
-        let key_expr = match &self.key {
+        // The key, and where an error about it points: the `key` expression, or the arguments.
+        let (key_expr, key_at) = match &self.key {
             Some(expr) => {
                 let expr = &**expr;
-                let at = m().located_at(expr.span());
-                quote_spanned!(at=> ::taskward::__private::coalesce::key(#expr))
+                (quote_spanned!(m()=> #expr), m().located_at(expr.span()))
             }
             None => {
                 let parts = g.func.sig.inputs.iter().filter_map(|arg| match arg {
@@ -147,7 +147,8 @@ impl Attribute for Coalesce {
                     },
                     FnArg::Receiver(_) => None,
                 });
-                quote_spanned!(m()=> ( #(#parts,)* ))
+                let at = m().located_at(g.func.sig.paren_token.span.join());
+                (quote_spanned!(m()=> ( #(#parts,)* )), at)
             }
         };
         // Evaluated before the body takes the arguments.
@@ -163,9 +164,11 @@ impl Attribute for Coalesce {
             syn::ReturnType::Default => m(),
         };
         let join = quote_spanned!(at=> ::taskward::__private::coalesce::join);
-        let mv = syn::Token![move](m());
-        let call = quote_spanned! {m()=>
-            #join(&#registry, &__TASKWARD_META, #key, #mv || #inner)
+        let mv = syn::Token![move](at);
+        let body = quote_spanned!(at=> #mv || #inner);
+        let key = format_ident!("__taskward_key_{}", i, span = key_at);
+        let call = quote_spanned! {at=>
+            #join(&#registry, &__TASKWARD_META, #key, #body)
         };
         (flatten(call, inner_fallible), true)
     }

@@ -50,7 +50,7 @@ fn coalesce_with_a_key_over_retry() {
                 ::core::concat!(::core::module_path!(), "::", "load"),
             );
             static __TASKWARD_FLIGHTS_0: ::taskward::__private::coalesce::Registry = ::taskward::__private::coalesce::Registry::new();
-            let __taskward_key_0 = ::taskward::__private::coalesce::key(user.id);
+            let __taskward_key_0 = user.id;
             static __TASKWARD_RETRY_BUDGET_1: ::taskward::__private::retry::RetryBudget = ::taskward::__private::retry::RetryBudget::new(
                 200000u64,
             );
