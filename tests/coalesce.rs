@@ -400,3 +400,21 @@ async fn callers_that_leave_at_random_never_strand_the_others() {
     .expect("every caller that stayed got its output");
     assert!(RUNS.load(Ordering::SeqCst) >= 20 * 4);
 }
+
+static YIELD_RUNS: AtomicU32 = AtomicU32::new(0);
+
+#[coalesce]
+async fn yields(n: u32) -> u32 {
+    YIELD_RUNS.fetch_add(1, Ordering::SeqCst);
+    tokio::task::yield_now().await;
+    n
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_caller_that_joins_does_not_poll_a_body_that_was_not_woken() {
+    // The second caller's first poll comes before the body's waker fires: polling the body then
+    // would finish it early, and the callers after it would start runs of their own.
+    let outputs = futures_join_all((0..100).map(|_| yields(4))).await;
+    assert!(outputs.iter().all(|output| *output == Ok(4)));
+    assert_eq!(YIELD_RUNS.load(Ordering::SeqCst), 1);
+}

@@ -189,7 +189,8 @@ struct State<O> {
     callers: usize,
     /// The wakers of the callers that wait, each at the slot it was given.
     wakers: Wakers,
-    /// The body was woken while a caller was polling it.
+    /// The body was woken (or never polled) since a caller last began to poll it: polling it
+    /// again may make progress. A caller polled while it is not does not poll the body.
     woken: bool,
 }
 
@@ -318,7 +319,7 @@ where
             phase: Phase::Running(Some(body)),
             callers: 1,
             wakers: Wakers::default(),
-            woken: false,
+            woken: true,
         }),
     });
     set.insert(Entry(Arc::clone(&flight)));
@@ -373,6 +374,7 @@ impl<K: 'static, O: 'static> Future for Join<K, O> {
             .as_ref()
             .expect("`Join` polled after it completed");
         let mut state = lock(&flight.state);
+        let woken = state.woken;
         let mut body = match &mut state.phase {
             Phase::Done(_) => {
                 let result = output(&mut state, this.slot, flight.ops);
@@ -380,14 +382,16 @@ impl<K: 'static, O: 'static> Future for Join<K, O> {
                 this.flight = None;
                 return Poll::Ready(result);
             }
-            Phase::Running(body) => match body.take() {
-                Some(body) => body,
-                None => {
-                    // Another caller is polling the body: it wakes us if it has to.
-                    Self::register(&mut this.slot, &mut state, cx.waker());
-                    return Poll::Pending;
-                }
+            Phase::Running(Some(_)) if woken => match &mut state.phase {
+                Phase::Running(body) => body.take().expect("matched above"),
+                _ => unreachable!("matched above"),
             },
+            Phase::Running(_) => {
+                // Another caller is polling the body, or it has not been woken since it was last
+                // polled: nothing to do but wait for its waker, which wakes every caller.
+                Self::register(&mut this.slot, &mut state, cx.waker());
+                return Poll::Pending;
+            }
             Phase::Closed => unreachable!("a flight with a caller is not closed"),
         };
         state.woken = false;
@@ -435,6 +439,9 @@ impl<K: 'static, O: 'static> Drop for Join<K, O> {
             return;
         }
         if state.callers > 0 {
+            if !state.woken {
+                return;
+            }
             // This caller may have been woken for the body and not polled it: the others try.
             state.wake_all();
             return;
