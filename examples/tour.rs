@@ -356,13 +356,15 @@ async fn exchange_rate(currency: String) -> u32 {
 
 async fn coalesce_tour() {
     println!("\n#[coalesce]: 8 requests for 2 rates at once, one of them gives up after 100ms");
-    let impatient =
-        tokio::time::timeout(Duration::from_millis(100), exchange_rate("EUR".to_owned()));
+    let impatient = async {
+        let rate =
+            tokio::time::timeout(Duration::from_millis(100), exchange_rate("EUR".to_owned())).await;
+        say!("the impatient caller: {rate:?}; the fetch goes on for the others");
+    };
     let requests = futures_join(
         ["EUR", "GBP", "EUR", "EUR", "GBP", "EUR", "GBP"].map(|c| exchange_rate(c.to_owned())),
     );
-    let (impatient, rates) = tokio::join!(impatient, requests);
-    say!("the impatient caller: {impatient:?}");
+    let ((), rates) = tokio::join!(impatient, requests);
     let rates: Vec<String> = rates.into_iter().map(|r| format!("{r:?}")).collect();
     say!(
         "{} fetches for {} answers: {}",

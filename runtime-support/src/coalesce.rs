@@ -178,6 +178,7 @@ type Body<O> = Pin<Box<dyn Future<Output = Result<O, Panic>> + Send>>;
 /// One run of the body, shared by its callers.
 struct Flight<K: 'static, O: 'static> {
     key: K,
+    meta: &'static Meta,
     flights: &'static Flights<K, O>,
     ops: &'static Ops<K, O>,
     state: Mutex<State<O>>,
@@ -296,8 +297,10 @@ where
         let mut state = lock(&flight.state);
         if !matches!(state.phase, Phase::Closed) {
             state.callers += 1;
+            let callers = state.callers;
             drop(state);
             drop(map);
+            joined(meta, callers);
             return Join {
                 flight: Some(flight),
                 slot: None,
@@ -313,6 +316,7 @@ where
     });
     let flight = Arc::new(Flight {
         key,
+        meta,
         flights,
         ops: &Ops::<K, O>::OPS,
         state: Mutex::new(State {
@@ -403,6 +407,9 @@ impl<K: 'static, O: 'static> Future for Join<K, O> {
         match polled {
             Poll::Ready(done) => {
                 drop(body);
+                if let Err(panic) = &done {
+                    panicked(flight.meta, panic, state.callers);
+                }
                 state.phase = Phase::Done(done);
                 state.wake_all();
                 let result = output(&mut state, this.slot, flight.ops);
@@ -449,6 +456,7 @@ impl<K: 'static, O: 'static> Drop for Join<K, O> {
         let body = core::mem::replace(&mut state.phase, Phase::Closed);
         drop(state);
         (flight.ops.remove)(&flight);
+        abandoned(flight.meta);
         // Dropped outside every lock: its destructors may call coalesced functions.
         drop(body);
     }
@@ -514,4 +522,34 @@ pub fn key_arg<T: KeyArg>(arg: &T) -> Part<T> {
         value: arg.clone(),
         ops: &PartOps::<T>::OPS,
     }
+}
+
+#[cold]
+fn joined(meta: &'static Meta, callers: usize) {
+    tracing::debug!(
+        target: "taskward",
+        function = meta.function,
+        callers,
+        "joined the run in flight"
+    );
+}
+
+#[cold]
+fn panicked(meta: &'static Meta, panic: &Panic, callers: usize) {
+    tracing::warn!(
+        target: "taskward",
+        function = meta.function,
+        callers,
+        message = panic.message(),
+        "panicked: every caller of the run fails with Error::Panicked"
+    );
+}
+
+#[cold]
+fn abandoned(meta: &'static Meta) {
+    tracing::debug!(
+        target: "taskward",
+        function = meta.function,
+        "the last caller left: the run is dropped"
+    );
 }
