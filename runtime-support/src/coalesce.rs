@@ -117,15 +117,15 @@ impl<K: Key, O: Output> Flights<K, O> {
         }
     }
 
-    /// Removes `flight` from the map, if it is still the flight of its key.
+    /// Removes `flight` from the map, if it is still the flight of its key (one hash of the key:
+    /// taken out, and put back in the rare case that it is another flight's).
     fn remove(&self, flight: &Arc<Flight<K, O>>) {
         let mut map = lock(&self.map);
         if let Some(set) = map.as_mut()
-            && set
-                .get(&flight.key)
-                .is_some_and(|entry| Arc::ptr_eq(&entry.0, flight))
+            && let Some(entry) = set.take(&flight.key)
+            && !Arc::ptr_eq(&entry.0, flight)
         {
-            set.remove(&flight.key);
+            set.insert(entry);
         }
     }
 }
