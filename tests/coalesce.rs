@@ -418,3 +418,29 @@ async fn a_caller_that_joins_does_not_poll_a_body_that_was_not_woken() {
     assert!(outputs.iter().all(|output| *output == Ok(4)));
     assert_eq!(YIELD_RUNS.load(Ordering::SeqCst), 1);
 }
+
+static GENERIC_RUNS: AtomicU32 = AtomicU32::new(0);
+
+struct Repo<T>(std::marker::PhantomData<T>);
+
+impl<T: From<u8> + Clone + Send + 'static> Repo<T> {
+    // The attribute does not see the impl's generics: the instances share the function's map, each
+    // output type with a map of its own.
+    #[coalesce]
+    async fn load(id: u8) -> T {
+        GENERIC_RUNS.fetch_add(1, Ordering::SeqCst);
+        sleep(Duration::from_millis(10)).await;
+        T::from(id)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn in_a_generic_impl_each_output_type_has_runs_of_its_own() {
+    let (a, b, c) = tokio::join!(
+        Repo::<u16>::load(3),
+        Repo::<u16>::load(3),
+        Repo::<u64>::load(3)
+    );
+    assert_eq!((a, b, c), (Ok(3u16), Ok(3u16), Ok(3u64)));
+    assert_eq!(GENERIC_RUNS.load(Ordering::SeqCst), 2);
+}
