@@ -444,3 +444,26 @@ async fn in_a_generic_impl_each_output_type_has_runs_of_its_own() {
     assert_eq!((a, b, c), (Ok(3u16), Ok(3u16), Ok(3u64)));
     assert_eq!(GENERIC_RUNS.load(Ordering::SeqCst), 2);
 }
+
+static SLOW_RUNS: AtomicU32 = AtomicU32::new(0);
+
+async fn cached_quote(symbol: String, _err: Error) -> Result<u32, Error> {
+    Ok(u32::try_from(symbol.len()).unwrap_or(0))
+}
+
+#[coalesce]
+#[taskward::with_timeout("50ms", fallback = cached_quote)]
+async fn live_quote(symbol: String) -> Result<u32, Error> {
+    SLOW_RUNS.fetch_add(1, Ordering::SeqCst);
+    sleep(Duration::from_secs(1)).await;
+    Ok(0)
+}
+
+#[tokio::test(start_paused = true)]
+async fn over_a_fallback_the_callers_share_what_it_returns() {
+    let started = Instant::now();
+    let (a, b) = tokio::join!(live_quote("ACME".to_owned()), live_quote("ACME".to_owned()));
+    assert_eq!((a, b), (Ok(4), Ok(4)));
+    assert_eq!(SLOW_RUNS.load(Ordering::SeqCst), 1);
+    assert_eq!(started.elapsed(), Duration::from_millis(50));
+}
