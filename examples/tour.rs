@@ -247,6 +247,7 @@ async fn main() {
     adaptive_tour().await;
     hedged_tour().await;
     faults_tour().await;
+    coalesce_tour().await;
 
     println!("\nThat was every attribute. Read the docs with `cargo doc --open`.");
 }
@@ -480,5 +481,37 @@ async fn faults_tour() {
 async fn faults_tour() {
     println!(
         "\nFault injection for tests: `cargo run --example tour --features fault-injection` adds its part."
+    );
+}
+
+// #[coalesce]: 8 requests for 2 exchange rates arrive together; each rate is fetched once, and every
+// request receives it. One impatient caller gives up early: the fetch goes on for the others.
+static RATE_FETCHES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+#[taskward::coalesce]
+async fn exchange_rate(currency: String) -> u32 {
+    RATE_FETCHES.fetch_add(1, Ordering::SeqCst);
+    say!("fetching the {currency} rate");
+    sleep(Duration::from_millis(300)).await;
+    if currency == "EUR" { 108 } else { 79 }
+}
+
+async fn coalesce_tour() {
+    println!("\n#[coalesce]: 8 requests for 2 rates at once, one of them gives up after 100ms");
+    let impatient = async {
+        let rate =
+            tokio::time::timeout(Duration::from_millis(100), exchange_rate("EUR".to_owned())).await;
+        say!("the impatient caller: {rate:?}; the fetch goes on for the others");
+    };
+    let requests = futures_join(
+        ["EUR", "GBP", "EUR", "EUR", "GBP", "EUR", "GBP"].map(|c| exchange_rate(c.to_owned())),
+    );
+    let ((), rates) = tokio::join!(impatient, requests);
+    let rates: Vec<String> = rates.into_iter().map(|r| format!("{r:?}")).collect();
+    say!(
+        "{} fetches for {} answers: {}",
+        RATE_FETCHES.load(Ordering::SeqCst),
+        rates.len(),
+        rates.join(" ")
     );
 }

@@ -111,3 +111,8 @@ pub mod metrics {
     #![doc = include_str!("docs/crate/metrics.md")]
     pub use taskward_runtime::metric_names::*;
 }
+
+#[doc = include_str!("docs/attributes/coalesce.md")]
+#[doc = include_str!("docs/expand/coalesce.md")]
+#[doc(inline)]
+pub use taskward_macros::coalesce;

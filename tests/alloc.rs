@@ -513,3 +513,56 @@ fn a_hedge_that_starts_does_not_allocate() {
         2 * (16 + CALLS)
     );
 }
+
+// `#[coalesce]`: a call that starts a run allocates the shared entry and the body's boxed future
+// (the `static` map of runs cannot name the body's type); a call that joins a run allocates
+// nothing but its share of the growth of the run's list of wakers.
+
+#[taskward::coalesce]
+async fn coalesced(x: u64, pend: bool) -> u64 {
+    body(x, pend).await
+}
+
+#[test]
+fn coalesce_allocates_two_blocks_for_a_run_of_its_own() {
+    assert_eq!(allocations_per_call(coalesced), 2 * CALLS);
+}
+
+static GATE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// A body that waits until the test lets it go.
+#[taskward::coalesce]
+async fn held(x: u64) -> u64 {
+    GATE.notified().await;
+    x
+}
+
+#[test]
+fn coalesce_callers_that_join_a_run_allocate_only_the_growth_of_the_waker_list() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        // The first caller starts the run (pending at its yield); the others join it.
+        let mut calls: Vec<_> = (0..CALLS).map(|_| Box::pin(held(7))).collect();
+        let first = held(7);
+        let mut first = std::pin::pin!(first);
+        assert!(first.as_mut().poll(&mut cx).is_pending());
+        let joined = allocations_during(|| {
+            for call in &mut calls {
+                assert!(call.as_mut().poll(&mut cx).is_pending());
+            }
+        });
+        println!("#[coalesce]: {joined} allocations for {CALLS} callers joining one run");
+        // A `Vec` that doubles: about log2(CALLS) growths for CALLS callers.
+        assert!(
+            joined <= 12,
+            "{joined} allocations for {CALLS} joining callers"
+        );
+        // Every caller leaves: the run is dropped.
+        drop(calls);
+    });
+}

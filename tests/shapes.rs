@@ -755,3 +755,71 @@ async fn hedged_shapes_run_and_their_futures_are_send() {
         3
     );
 }
+
+mod coalesced {
+    use taskward::coalesce;
+
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub struct Order {
+        pub id: u64,
+        pub lines: Vec<String>,
+    }
+
+    #[coalesce]
+    pub async fn free(x: u32) -> u32 {
+        x + 1
+    }
+
+    #[coalesce]
+    pub async fn unit() {}
+
+    #[coalesce(key = order.id)]
+    pub async fn total(
+        order: Order,
+        (tax, rounding): (u32, u32),
+    ) -> Result<usize, taskward::Error> {
+        Ok(order.lines.len() + tax as usize + rounding as usize)
+    }
+
+    #[coalesce]
+    #[taskward::retry(attempts = 2, backoff = "10ms..20ms")]
+    #[taskward::with_timeout("1s")]
+    pub async fn stacked(order: Order) -> Result<u64, taskward::Error> {
+        Ok(order.id)
+    }
+
+    pub struct Catalog;
+
+    impl Catalog {
+        #[coalesce]
+        pub async fn price(sku: String) -> u32 {
+            u32::try_from(sku.len()).unwrap_or(u32::MAX)
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coalesce_shapes_run_and_their_futures_are_send() {
+    let order = coalesced::Order {
+        id: 7,
+        lines: vec!["a".to_owned()],
+    };
+    assert_eq!(tokio::spawn(coalesced::free(1)).await.unwrap(), Ok(2));
+    assert_eq!(tokio::spawn(coalesced::unit()).await.unwrap(), Ok(()));
+    assert_eq!(
+        tokio::spawn(coalesced::total(order.clone(), (1, 1)))
+            .await
+            .unwrap(),
+        Ok(3)
+    );
+    assert_eq!(
+        tokio::spawn(coalesced::stacked(order)).await.unwrap(),
+        Ok(7)
+    );
+    assert_eq!(
+        tokio::spawn(coalesced::Catalog::price("abc".to_owned()))
+            .await
+            .unwrap(),
+        Ok(3)
+    );
+}

@@ -853,3 +853,36 @@ fn hedged_figures_and_bounds() {
         "{small:?} {large:?}"
     );
 }
+
+/// `#[coalesce]`: the body's future lives in the shared run (boxed), not in the call's future,
+/// which holds the arguments until its first poll, then the key and the caller's share of the run.
+mod coalesce_sizes {
+    use super::*;
+
+    #[taskward::coalesce]
+    pub async fn small(x: u64) -> u64 {
+        body!(x, 32)
+    }
+
+    #[taskward::coalesce]
+    pub async fn large(x: u64) -> u64 {
+        body!(x, 1024)
+    }
+
+    async fn plain_small(x: u64) -> u64 {
+        body!(x, 32)
+    }
+
+    #[test]
+    fn coalesce_keeps_the_body_out_of_the_call() {
+        let (small, large) = (size_of_val(&small(1)), size_of_val(&large(1)));
+        let plain = size_of_val(&plain_small(1));
+        let join = size_of::<taskward::__private::coalesce::Join<(u64,), u64>>();
+        println!(
+            "#[coalesce]: call {small} B (body of 32 B), {large} B (body of 1024 B); \
+             plain body {plain} B; Join {join} B"
+        );
+        assert_eq!(small, large, "the body is not stored in the call");
+        assert!(small <= ARGS + join + 16, "{small}");
+    }
+}

@@ -73,3 +73,8 @@ pub fn circuit_breaker(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn hedged(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand(Kind::Hedged, args.into(), item.into()).into()
 }
+
+#[proc_macro_attribute]
+pub fn coalesce(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand(Kind::Coalesce, args.into(), item.into()).into()
+}

@@ -167,6 +167,20 @@ pub fn validate(stack: &Stack, func: &AsyncFn) -> syn::Result<()> {
             ),
         ));
     }
+    if let Some(layer) = stack.layers[1..]
+        .iter()
+        .find(|layer| layer.caps().outermost)
+    {
+        let name = layer.name();
+        let message = format!(
+            "#[{name}] is written below #[{}]: the callers that #[{name}] joins share one run of everything below it, so it goes first, above the other taskward attributes (a deadline for each caller is a `tokio::time::timeout` around the call)",
+            first.name()
+        );
+        return Err(match &layer.path {
+            Some(path) => syn::Error::new_spanned(path, message),
+            None => syn::Error::new(layer.span, message),
+        });
+    }
     for layer in &stack.layers {
         layer.opts.validate(layer.span, func)?;
     }

@@ -91,3 +91,8 @@ pub mod faults {
 pub mod metrics {
     pub use crate::metrics::call;
 }
+
+/// `#[coalesce]`: concurrent calls with equal keys share one run of the body.
+pub mod coalesce {
+    pub use crate::coalesce::{Join, Key, KeyArg, Output, Part, Registry, join, key_arg};
+}

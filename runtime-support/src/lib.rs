@@ -64,3 +64,5 @@ pub mod metric_names {
         TIMEOUTS,
     };
 }
+// `#[coalesce]`: single flight.
+mod coalesce;

@@ -58,6 +58,7 @@ macro_rules! stacks {
         fn main() {
             $($name::build();)*
             plain_fn::build();
+            coalesce_shapes::build();
         }
     };
 }
@@ -549,3 +550,104 @@ pub static RATE: taskward::RateLimit =
 /// A shared adaptive limit for `#[bounded(adaptive, in = ADAPTIVE)]`.
 pub static ADAPTIVE: taskward::AdaptiveBulkhead =
     taskward::AdaptiveBulkhead::new(taskward::AdaptiveLimit::new().max(16));
+
+/// `#[coalesce]`: the shapes it takes (owned arguments, no `self`, not generic), alone and over
+/// the common stacks.
+pub mod coalesce_shapes {
+    use taskward::{Error, coalesce};
+
+    /// An argument with an id.
+    #[derive(Debug, Clone)]
+    pub struct User {
+        id: u64,
+        name: String,
+    }
+
+    /// A free function.
+    #[coalesce]
+    pub async fn free(x: u32) -> u32 {
+        x + 1
+    }
+
+    /// No arguments, no return type.
+    #[coalesce]
+    pub async fn unit() {}
+
+    /// A one-line body.
+    #[coalesce]
+    pub async fn one_line(x: u32) -> u32 { x }
+
+    /// A `Result` with taskward's error, and a `mut` binding.
+    #[coalesce]
+    pub async fn result(mut name: String) -> Result<usize, Error> {
+        name.push('!');
+        Ok(name.len())
+    }
+
+    /// `key = ..` over a field, pattern arguments.
+    #[coalesce(key = user.id)]
+    pub async fn keyed(user: User, (a, b): (u8, u8)) -> String {
+        format!("{}{a}{b}", user.name)
+    }
+
+    /// A `&'static` argument.
+    #[coalesce]
+    pub async fn static_str(name: &'static str) -> usize {
+        name.len()
+    }
+
+    /// `#[tracing::instrument]` above and below.
+    #[tracing::instrument]
+    #[coalesce]
+    pub async fn instrumented_above(x: u32) -> u32 {
+        x
+    }
+
+    /// `#[tracing::instrument]` below.
+    #[coalesce]
+    #[tracing::instrument]
+    pub async fn instrumented_below(x: u32) -> u32 {
+        x
+    }
+
+    /// Over the other attributes.
+    #[coalesce]
+    #[taskward::retry(attempts = 2, backoff = "10ms..20ms")]
+    #[taskward::bounded(2)]
+    #[taskward::with_timeout("1s")]
+    pub async fn stacked(x: u32) -> Result<u32, Error> {
+        Ok(x)
+    }
+
+    /// An associated function.
+    #[derive(Debug)]
+    pub struct Service;
+
+    impl Service {
+        /// No `self`.
+        #[coalesce(key = id)]
+        pub async fn associated(id: u64, label: String) -> String {
+            format!("{id}{label}")
+        }
+    }
+
+    /// Builds every future without running it.
+    pub fn build() {
+        drop(free(1));
+        drop(unit());
+        drop(one_line(1));
+        drop(result(String::new()));
+        drop(keyed(
+            User {
+                id: 1,
+                name: String::new(),
+            },
+            (1, 2),
+        ));
+        drop(static_str("a"));
+        drop(instrumented_above(1));
+        drop(instrumented_below(1));
+        drop(stacked(1));
+        drop(Service::associated(1, String::new()));
+    }
+}

@@ -45,6 +45,7 @@ macro_rules! stacks {
         fn main() {
             $($name::check();)*
             plain_fn::check();
+            coalesce_send::check();
         }
     };
 }
@@ -416,3 +417,36 @@ pub static RATE: taskward::RateLimit =
 /// A shared adaptive limit for `#[bounded(adaptive, in = ADAPTIVE)]`.
 pub static ADAPTIVE: taskward::AdaptiveBulkhead =
     taskward::AdaptiveBulkhead::new(taskward::AdaptiveLimit::new().max(16));
+
+/// `#[coalesce]`: the shared run is polled by whichever caller is polled, on any thread, so its
+/// body must be `Send`, and the call's future always is; an argument that is `Send` but not `Sync`
+/// is fine outside the key.
+mod coalesce_send {
+    use std::cell::Cell;
+
+    use super::{NotSync, assert_send};
+
+    #[taskward::coalesce]
+    async fn free(x: u32) -> u32 {
+        x
+    }
+
+    #[taskward::coalesce(key = id)]
+    async fn not_sync(id: u32, cell: Cell<u32>, other: NotSync) -> u32 {
+        tokio::task::yield_now().await;
+        id + cell.get() + other.0.get()
+    }
+
+    #[taskward::coalesce]
+    #[taskward::retry]
+    #[taskward::with_timeout("1s")]
+    async fn stacked(x: u32) -> Result<u32, taskward::Error> {
+        Ok(x)
+    }
+
+    pub fn check() {
+        assert_send(&free(1));
+        assert_send(&not_sync(1, Cell::new(1), NotSync::default()));
+        assert_send(&stacked(1));
+    }
+}

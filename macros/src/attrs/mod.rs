@@ -29,6 +29,8 @@ pub mod rate_limited;
 
 pub mod hedged;
 
+pub mod coalesce;
+
 /// What every attribute module provides.
 pub trait Attribute: Sized {
     /// The attribute's name, as written in `#[name]`.
@@ -91,6 +93,9 @@ pub struct Caps {
     /// The runs of the body overlap (`#[hedged]`): they do not follow one another after a
     /// backoff, so the lints about what a rerun waits for do not apply.
     pub concurrent_runs: bool,
+    /// The layer must be the outermost of the stack (`#[coalesce]`: the callers share the whole
+    /// call, every other layer included).
+    pub outermost: bool,
 }
 
 /// How an attribute runs the body again, for the messages and the latency budget.
@@ -286,6 +291,7 @@ attributes! {
     RateLimited => rate_limited::RateLimited,
     CircuitBreaker => circuit_breaker::CircuitBreaker,
     Hedged => hedged::Hedged,
+    Coalesce => coalesce::Coalesce,
 }
 
 #[cfg(test)]
