@@ -87,3 +87,9 @@ pub use taskward_runtime::__private;
 pub use taskward_macros::rate_limited;
 
 pub use taskward_runtime::RateLimit;
+
+#[cfg(feature = "redis")]
+#[doc = include_str!("docs/fleet.md")]
+pub mod fleet {
+    pub use taskward_runtime::fleet::*;
+}

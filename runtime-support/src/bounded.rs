@@ -47,6 +47,9 @@ use crate::meta::Meta;
 pub struct Bulkhead {
     semaphore: Semaphore,
     limit: usize,
+    /// A fleet bulkhead's name, lease and figures (its `semaphore` is then the local share).
+    #[cfg(feature = "redis")]
+    fleet: Option<crate::fleet::bulkhead::BulkheadSpec>,
 }
 
 impl Bulkhead {
@@ -81,7 +84,124 @@ impl Bulkhead {
         Bulkhead {
             semaphore: Semaphore::const_new(limit),
             limit,
+            #[cfg(feature = "redis")]
+            fleet: None,
         }
+    }
+
+    /// A bulkhead of `limit` permits for the whole fleet, kept in Redis under `name` (the key is
+    /// `{prefix}:bulkhead:{name}`): every process that names it shares the permits. Each permit is
+    /// a lease of 10s (see [`with_lease`](Self::with_lease)), kept alive while the call runs and
+    /// given back when it ends; a process that dies gives its permits back when their leases
+    /// expire. Used through `in = NAME` as any bulkhead; see the crate's fleet page.
+    ///
+    /// ```
+    /// use taskward::{Bulkhead, bounded};
+    ///
+    /// static REPORTS_DB: Bulkhead = Bulkhead::fleet("reports-db", 40);
+    ///
+    /// #[bounded(in = REPORTS_DB, wait = "2s")]
+    /// async fn monthly_report(month: u32) -> u32 {
+    ///     month
+    /// }
+    /// assert_eq!(REPORTS_DB.limit(), 40);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `limit` is zero (a compile error in a `static`).
+    #[cfg(feature = "redis")]
+    #[must_use]
+    pub const fn fleet(name: &'static str, limit: usize) -> Self {
+        Self::build_fleet(
+            name,
+            limit,
+            Duration::from_secs(10),
+            crate::fleet::Unavailable::Fail,
+        )
+    }
+
+    #[cfg(feature = "redis")]
+    const fn build_fleet(
+        name: &'static str,
+        limit: usize,
+        lease: Duration,
+        unavailable: crate::fleet::Unavailable,
+    ) -> Self {
+        assert!(limit > 0, "a Bulkhead needs a limit of at least 1");
+        assert!(
+            lease.as_millis() >= 300,
+            "the lease of a fleet Bulkhead must be at least 300ms: it is renewed every half lease"
+        );
+        let local = match unavailable {
+            crate::fleet::Unavailable::Local(n) => {
+                assert!(n > 0, "a local share of a fleet limit must be at least 1");
+                n as usize
+            }
+            _ => 0,
+        };
+        Bulkhead {
+            semaphore: Semaphore::const_new(local),
+            limit,
+            fleet: Some(crate::fleet::bulkhead::BulkheadSpec::new(
+                name,
+                lease,
+                unavailable,
+            )),
+        }
+    }
+
+    /// The same fleet bulkhead with leases of `lease`: how long the permits of a process that
+    /// died stay taken (default 10s). Renewed every half lease while a call runs.
+    ///
+    /// # Panics
+    ///
+    /// On a bulkhead that is not a fleet one, or a lease under 300ms.
+    #[cfg(feature = "redis")]
+    #[must_use]
+    pub const fn with_lease(self, lease: Duration) -> Self {
+        let (name, unavailable) = match &self.fleet {
+            Some(spec) => (spec.name, spec.unavailable),
+            None => panic!("with_lease is for a fleet Bulkhead (Bulkhead::fleet)"),
+        };
+        let limit = self.limit;
+        core::mem::forget(self);
+        Self::build_fleet(name, limit, lease, unavailable)
+    }
+
+    /// The same fleet bulkhead, doing `unavailable` when Redis does not answer (default
+    /// [`Unavailable::Fail`](crate::fleet::Unavailable::Fail)).
+    ///
+    /// # Panics
+    ///
+    /// On a bulkhead that is not a fleet one, or a local share of zero.
+    #[cfg(feature = "redis")]
+    #[must_use]
+    pub const fn on_unavailable(self, unavailable: crate::fleet::Unavailable) -> Self {
+        let (name, lease) = match &self.fleet {
+            Some(spec) => (spec.name, spec.lease),
+            None => panic!("on_unavailable is for a fleet Bulkhead (Bulkhead::fleet)"),
+        };
+        let limit = self.limit;
+        core::mem::forget(self);
+        Self::build_fleet(name, limit, lease, unavailable)
+    }
+
+    /// The name of a fleet bulkhead (`None` for a local one).
+    #[cfg(feature = "redis")]
+    #[must_use]
+    pub const fn fleet_name(&self) -> Option<&'static str> {
+        match &self.fleet {
+            Some(spec) => Some(spec.name),
+            None => None,
+        }
+    }
+
+    /// The figures of a fleet bulkhead in this process (`None` for a local one).
+    #[cfg(feature = "redis")]
+    #[must_use]
+    pub fn fleet_figures(&self) -> Option<crate::fleet::FleetFigures> {
+        self.fleet.as_ref().map(|spec| spec.cells.figures())
     }
 
     /// The number of calls that may run at once.
@@ -90,15 +210,31 @@ impl Bulkhead {
         self.limit
     }
 
-    /// The number of calls holding a permit now.
+    /// The number of calls holding a permit now (for a fleet bulkhead: in this process, the
+    /// leases it holds and the permits of its local share).
     #[must_use]
     pub fn in_flight(&self) -> usize {
+        #[cfg(feature = "redis")]
+        if let Some(spec) = &self.fleet {
+            let local = match spec.unavailable {
+                crate::fleet::Unavailable::Local(n) => {
+                    (n as usize).saturating_sub(self.semaphore.available_permits())
+                }
+                _ => 0,
+            };
+            return spec.held.load(core::sync::atomic::Ordering::Relaxed) + local;
+        }
         self.limit - self.semaphore.available_permits()
     }
 
-    /// The number of permits free now.
+    /// The number of permits free now (for a fleet bulkhead: the limit less what this process
+    /// holds; [`Fleet::bulkhead_in_use`](crate::fleet::Fleet::bulkhead_in_use) asks Redis).
     #[must_use]
     pub fn available(&self) -> usize {
+        #[cfg(feature = "redis")]
+        if self.fleet.is_some() {
+            return self.limit.saturating_sub(self.in_flight());
+        }
         self.semaphore.available_permits()
     }
 
@@ -116,18 +252,24 @@ impl Bulkhead {
     /// # }
     /// ```
     pub async fn acquire(&self) -> Permit<'_> {
+        #[cfg(feature = "redis")]
+        if self.fleet.is_some() {
+            static UNNAMED: Meta = Meta::new("(Bulkhead::acquire)");
+            return acquire(self, &UNNAMED).await;
+        }
         self.wait_for_permit().await
     }
 
     pub(crate) async fn wait_for_permit(&self) -> Permit<'_> {
         match self.semaphore.acquire().await {
-            Ok(permit) => Permit { _permit: permit },
+            Ok(permit) => Permit::local(permit),
             // The semaphore is private and never closed.
             Err(_) => unreachable!("a Bulkhead's semaphore is never closed"),
         }
     }
 
-    /// Takes a permit if one is free now.
+    /// Takes a permit if one is free now (a fleet bulkhead, which must ask Redis, gives `None`:
+    /// use [`acquire`](Self::acquire) or `wait = "0s"`).
     ///
     /// ```
     /// static ONE: taskward::Bulkhead = taskward::Bulkhead::new(1);
@@ -137,8 +279,12 @@ impl Bulkhead {
     /// ```
     #[must_use]
     pub fn try_acquire(&self) -> Option<Permit<'_>> {
+        #[cfg(feature = "redis")]
+        if self.fleet.is_some() {
+            return None;
+        }
         match self.semaphore.try_acquire() {
-            Ok(permit) => Some(Permit { _permit: permit }),
+            Ok(permit) => Some(Permit::local(permit)),
             Err(TryAcquireError::NoPermits | TryAcquireError::Closed) => None,
         }
     }
@@ -148,7 +294,46 @@ impl Bulkhead {
 #[derive(Debug)]
 #[must_use = "the permit is given back as soon as it is dropped"]
 pub struct Permit<'a> {
+    #[cfg(not(feature = "redis"))]
     _permit: SemaphorePermit<'a>,
+    #[cfg(feature = "redis")]
+    _permit: Held<'a>,
+}
+
+/// What a permit holds: a permit of the semaphore, a lease of a fleet bulkhead, or nothing (a
+/// fleet bulkhead whose Redis is away, with `Unavailable::Allow`).
+#[cfg(feature = "redis")]
+#[derive(Debug)]
+enum Held<'a> {
+    Local(#[allow(dead_code)] SemaphorePermit<'a>),
+    Fleet(#[allow(dead_code)] crate::fleet::bulkhead::Lease<'a>),
+    Unlimited,
+}
+
+impl<'a> Permit<'a> {
+    #[inline]
+    fn local(permit: SemaphorePermit<'a>) -> Self {
+        #[cfg(not(feature = "redis"))]
+        return Permit { _permit: permit };
+        #[cfg(feature = "redis")]
+        Permit {
+            _permit: Held::Local(permit),
+        }
+    }
+
+    #[cfg(feature = "redis")]
+    pub(crate) fn fleet(lease: crate::fleet::bulkhead::Lease<'a>) -> Self {
+        Permit {
+            _permit: Held::Fleet(lease),
+        }
+    }
+
+    #[cfg(feature = "redis")]
+    pub(crate) fn unlimited() -> Self {
+        Permit {
+            _permit: Held::Unlimited,
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -157,6 +342,15 @@ pub struct Permit<'a> {
 /// Waits for a permit of `bulkhead` (the fast path takes a free one without a clock read).
 #[inline]
 pub async fn acquire<'a>(bulkhead: &'a Bulkhead, meta: &'static Meta) -> Permit<'a> {
+    #[cfg(feature = "redis")]
+    if let Some(spec) = &bulkhead.fleet {
+        // Without a wait nothing rejects the call.
+        let fleet = Box::pin(crate::fleet::bulkhead::acquire(bulkhead, spec, meta, None));
+        return match fleet.await {
+            Ok(permit) => permit,
+            Err(_) => unreachable!("a fleet acquire without a wait does not fail"),
+        };
+    }
     if let Some(permit) = bulkhead.try_acquire() {
         return permit;
     }
@@ -173,6 +367,16 @@ pub async fn acquire_within<'a>(
     meta: &'static Meta,
     wait: Duration,
 ) -> Result<Permit<'a>, Error> {
+    #[cfg(feature = "redis")]
+    if let Some(spec) = &bulkhead.fleet {
+        return Box::pin(crate::fleet::bulkhead::acquire(
+            bulkhead,
+            spec,
+            meta,
+            Some(wait),
+        ))
+        .await;
+    }
     if let Some(permit) = bulkhead.try_acquire() {
         return Ok(permit);
     }

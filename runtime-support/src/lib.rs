@@ -42,3 +42,7 @@ pub use rate_limited::RateLimit;
 // `#[circuit_breaker]`.
 mod circuit_breaker;
 pub use circuit_breaker::{Breaker, BreakerState};
+
+// Fleet-wide limits kept in Redis (feature `redis`).
+#[cfg(feature = "redis")]
+pub mod fleet;

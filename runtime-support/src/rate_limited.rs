@@ -14,7 +14,7 @@ use crate::meta::Meta;
 use crate::sync::atomic::AtomicU64;
 
 mod gcra;
-mod wait;
+pub(crate) mod wait;
 
 use gcra::Gcra;
 pub use wait::{acquire, acquire_within, rejected};
@@ -73,10 +73,13 @@ pub struct RateLimit {
     calls: u32,
     per: Duration,
     burst: u32,
-    started: AtomicU64,
-    waited: AtomicU64,
+    pub(crate) started: AtomicU64,
+    pub(crate) waited: AtomicU64,
     rejected: AtomicU64,
-    waiting: AtomicUsize,
+    pub(crate) waiting: AtomicUsize,
+    /// A fleet limit's name and fleet-wide GCRA (its own `gcra` is then the local share).
+    #[cfg(feature = "redis")]
+    pub(crate) fleet: Option<crate::fleet::rate::RateSpec>,
 }
 
 impl RateLimit {
@@ -122,7 +125,127 @@ impl RateLimit {
             waited: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
             waiting: AtomicUsize::new(0),
+            #[cfg(feature = "redis")]
+            fleet: None,
         }
+    }
+
+    /// A rate limit of `calls` per `per` for the whole fleet, kept in Redis under `name` (the
+    /// key is `{prefix}:rate:{name}`): every process that names it shares the rate. GCRA, one
+    /// atomic script per call on the server's clock; the call sleeps until the slot the script
+    /// gives. Bursts of up to `calls` (see [`with_burst`](Self::with_burst)). Used through
+    /// `in = NAME` as any rate limit; see the crate's fleet page.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use taskward::{RateLimit, rate_limited};
+    ///
+    /// static PARTNER_API: RateLimit = RateLimit::fleet("partner-api", 100, Duration::from_secs(1));
+    ///
+    /// #[rate_limited(in = PARTNER_API)]
+    /// async fn quote(item: u32) -> u32 {
+    ///     item
+    /// }
+    /// assert_eq!(PARTNER_API.interval(), Duration::from_millis(10));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`new`](Self::new), or for an interval under a microsecond (a compile error in a
+    /// `static`).
+    #[cfg(feature = "redis")]
+    #[must_use]
+    pub const fn fleet(name: &'static str, calls: u32, per: Duration) -> Self {
+        Self::build_fleet(name, calls, per, calls, crate::fleet::Unavailable::Fail)
+    }
+
+    #[cfg(feature = "redis")]
+    const fn build_fleet(
+        name: &'static str,
+        calls: u32,
+        per: Duration,
+        burst: u32,
+        unavailable: crate::fleet::Unavailable,
+    ) -> Self {
+        // The local share, for when Redis is away.
+        let local = match unavailable {
+            crate::fleet::Unavailable::Local(n) => {
+                assert!(n > 0, "a local share of a fleet limit must be at least 1");
+                n
+            }
+            _ => calls,
+        };
+        let local_burst = if burst < local { burst } else { local };
+        // The local share's GCRA, checked as `new` checks a limit.
+        let local_limit = Self::build(local, per, local_burst);
+        let local_interval = local_limit.gcra.interval();
+        let gcra = Gcra::new(local_interval, tolerance(local_interval, local_burst));
+        core::mem::forget(local_limit);
+        let interval_us = per.as_micros().div_ceil(calls as u128);
+        assert!(
+            interval_us > 0 && interval_us <= u64::MAX as u128,
+            "a fleet RateLimit's interval (per / calls) must be at least a microsecond"
+        );
+        #[allow(clippy::cast_possible_truncation)] // checked just above
+        let interval_us = interval_us as u64;
+        let tolerance_us = match interval_us.checked_mul(burst as u64 - 1) {
+            Some(t) => t,
+            None => panic!("the burst of a RateLimit times its interval is too long"),
+        };
+        RateLimit {
+            tat: AtomicU64::new(0),
+            gcra,
+            epoch: OnceLock::new(),
+            calls,
+            per,
+            burst,
+            started: AtomicU64::new(0),
+            waited: AtomicU64::new(0),
+            rejected: AtomicU64::new(0),
+            waiting: AtomicUsize::new(0),
+            fleet: Some(crate::fleet::rate::RateSpec::new(
+                name,
+                interval_us,
+                tolerance_us,
+                unavailable,
+            )),
+        }
+    }
+
+    /// The same fleet rate limit, doing `unavailable` when Redis does not answer (default
+    /// [`Unavailable::Fail`](crate::fleet::Unavailable::Fail)); with
+    /// [`Local(n)`](crate::fleet::Unavailable::Local), `n` calls per period in this process.
+    ///
+    /// # Panics
+    ///
+    /// On a limit that is not a fleet one, or a local share of zero.
+    #[cfg(feature = "redis")]
+    #[must_use]
+    pub const fn on_unavailable(self, unavailable: crate::fleet::Unavailable) -> Self {
+        let name = match &self.fleet {
+            Some(spec) => spec.name,
+            None => panic!("on_unavailable is for a fleet RateLimit (RateLimit::fleet)"),
+        };
+        let (calls, per, burst) = (self.calls, self.per, self.burst);
+        core::mem::forget(self);
+        Self::build_fleet(name, calls, per, burst, unavailable)
+    }
+
+    /// The name of a fleet rate limit (`None` for a local one).
+    #[cfg(feature = "redis")]
+    #[must_use]
+    pub const fn fleet_name(&self) -> Option<&'static str> {
+        match &self.fleet {
+            Some(spec) => Some(spec.name),
+            None => None,
+        }
+    }
+
+    /// The figures of a fleet rate limit in this process (`None` for a local one).
+    #[cfg(feature = "redis")]
+    #[must_use]
+    pub fn fleet_figures(&self) -> Option<crate::fleet::FleetFigures> {
+        self.fleet.as_ref().map(|spec| spec.cells.figures())
     }
 
     /// A new limit of the same rate with bursts of up to `burst` calls back to back: `1` spaces
@@ -148,6 +271,12 @@ impl RateLimit {
     pub const fn with_burst(self, burst: u32) -> Self {
         assert!(burst > 0, "a RateLimit needs a burst of at least 1");
         let (calls, per) = (self.calls, self.per);
+        #[cfg(feature = "redis")]
+        if let Some(spec) = &self.fleet {
+            let (name, unavailable) = (spec.name, spec.unavailable);
+            core::mem::forget(self);
+            return Self::build_fleet(name, calls, per, burst, unavailable);
+        }
         // A `const fn` cannot drop `self` (its `OnceLock` has a destructor), and there is nothing
         // in it to drop but an `Instant`.
         core::mem::forget(self);
@@ -176,6 +305,10 @@ impl RateLimit {
     /// nanosecond.
     #[must_use]
     pub const fn interval(&self) -> Duration {
+        #[cfg(feature = "redis")]
+        if let Some(spec) = &self.fleet {
+            return Duration::from_micros(spec.interval_us);
+        }
         Duration::from_nanos(self.gcra.interval())
     }
 

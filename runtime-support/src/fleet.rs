@@ -1,0 +1,658 @@
+//! Limits that hold across a fleet of processes, kept in Redis: the connection ([`Fleet`]), set up
+//! once at start-up, that [`Bulkhead::fleet`](crate::Bulkhead::fleet) and
+//! [`RateLimit::fleet`](crate::RateLimit::fleet) use; what a call does when Redis does not answer
+//! ([`Unavailable`]); and the figures of a fleet limit ([`FleetFigures`]).
+//!
+//! The connection lives on a thread of its own (a one-thread tokio runtime), which also renews the
+//! leases of the permits this process holds and gives back released ones: a call on any runtime
+//! can use it, a permit's drop never blocks, and the runtime of whoever connected may end.
+
+use core::fmt;
+use core::sync::atomic::AtomicU64;
+use core::sync::atomic::Ordering::Relaxed;
+use core::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+pub(crate) mod bulkhead;
+pub(crate) mod rate;
+mod redact;
+mod scripts;
+
+pub use redact::redact_url;
+
+/// What a call through a fleet limit does when a Redis step fails or does not answer within the
+/// fleet's [deadline](FleetBuilder::deadline).
+///
+/// The default is [`Fail`](Unavailable::Fail): a fleet limit exists because the thing behind it
+/// cannot take more than its limit from the whole fleet, so when the fleet cannot count, the safe
+/// answer is not to call (`Allow` sends up to the replicas' whole load at once, which is what the
+/// limit was there to prevent), and a local share needs the number of replicas, which only the
+/// deployment knows. Choose [`Local`](Unavailable::Local) when you know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Unavailable {
+    /// A call that can fail (`wait = ..`) fails with [`Error::LimitUnavailable`](crate::Error);
+    /// a call that cannot (no `wait`: it waits as long as it takes) waits for Redis to answer
+    /// again, trying again after a backoff (10ms doubling to 1s, jittered), each try within the
+    /// deadline: it never hangs on one Redis step, and its cancellation (a `#[with_timeout]`
+    /// outside, a dropped future) ends it.
+    #[default]
+    Fail,
+    /// The call goes ahead, unlimited.
+    Allow,
+    /// The call takes a slot of a limit of this process alone, of this many permits (a bulkhead)
+    /// or calls per period (a rate limit): the fleet's limit divided by the number of replicas.
+    Local(u32),
+}
+
+/// The figures of a fleet limit in this process, read with
+/// [`Bulkhead::fleet_figures`](crate::Bulkhead::fleet_figures) or
+/// [`RateLimit::fleet_figures`](crate::RateLimit::fleet_figures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct FleetFigures {
+    /// Calls admitted by Redis.
+    pub admitted: u64,
+    /// Of those, calls that waited (for a permit, or for their slot).
+    pub waited: u64,
+    /// Calls rejected because the limit was full for longer than they could wait.
+    pub rejected: u64,
+    /// Redis steps that failed or missed their deadline.
+    pub redis_errors: u64,
+    /// Calls that went ahead unlimited or under the local share because Redis did not answer.
+    pub passed_unavailable: u64,
+    /// Calls that failed with `Error::LimitUnavailable`.
+    pub failed_unavailable: u64,
+    /// Redis steps that answered, and their total and largest round trip in microseconds.
+    pub steps: u64,
+    /// The sum of the answered steps' round trips, in microseconds.
+    pub latency_total_us: u64,
+    /// The largest round trip of an answered step, in microseconds.
+    pub latency_max_us: u64,
+}
+
+impl FleetFigures {
+    /// The mean round trip of an answered step.
+    #[must_use]
+    pub fn mean_latency(&self) -> Duration {
+        match self.steps {
+            0 => Duration::ZERO,
+            n => Duration::from_micros(self.latency_total_us / n),
+        }
+    }
+}
+
+/// The counters behind [`FleetFigures`], kept in a limit (`const`-constructible).
+#[derive(Debug)]
+pub(crate) struct Cells {
+    pub(crate) admitted: AtomicU64,
+    pub(crate) waited: AtomicU64,
+    pub(crate) rejected: AtomicU64,
+    pub(crate) redis_errors: AtomicU64,
+    pub(crate) passed_unavailable: AtomicU64,
+    pub(crate) failed_unavailable: AtomicU64,
+    steps: AtomicU64,
+    latency_total_us: AtomicU64,
+    latency_max_us: AtomicU64,
+}
+
+impl Cells {
+    pub(crate) const fn new() -> Self {
+        Cells {
+            admitted: AtomicU64::new(0),
+            waited: AtomicU64::new(0),
+            rejected: AtomicU64::new(0),
+            redis_errors: AtomicU64::new(0),
+            passed_unavailable: AtomicU64::new(0),
+            failed_unavailable: AtomicU64::new(0),
+            steps: AtomicU64::new(0),
+            latency_total_us: AtomicU64::new(0),
+            latency_max_us: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn answered(&self, took: Duration) {
+        let us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        self.steps.fetch_add(1, Relaxed);
+        self.latency_total_us.fetch_add(us, Relaxed);
+        self.latency_max_us.fetch_max(us, Relaxed);
+    }
+
+    pub(crate) fn figures(&self) -> FleetFigures {
+        FleetFigures {
+            admitted: self.admitted.load(Relaxed),
+            waited: self.waited.load(Relaxed),
+            rejected: self.rejected.load(Relaxed),
+            redis_errors: self.redis_errors.load(Relaxed),
+            passed_unavailable: self.passed_unavailable.load(Relaxed),
+            failed_unavailable: self.failed_unavailable.load(Relaxed),
+            steps: self.steps.load(Relaxed),
+            latency_total_us: self.latency_total_us.load(Relaxed),
+            latency_max_us: self.latency_max_us.load(Relaxed),
+        }
+    }
+}
+
+/// Why the fleet's connection could not be set up. Its message names the URL with the password
+/// replaced by `***`, and never the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FleetError {
+    /// What went wrong.
+    pub kind: FleetErrorKind,
+    url: String,
+    reason: String,
+}
+
+/// The kind of a [`FleetError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FleetErrorKind {
+    /// The URL is not a Redis URL (`redis://[user:password@]host[:port][/db]`, or `rediss://`).
+    InvalidUrl,
+    /// The server refused the login (a wrong password or user, or an ACL that forbids scripts).
+    Refused,
+    /// The server could not be reached within the connect timeout.
+    Unreachable,
+    /// A fleet is already installed in this process.
+    AlreadyInstalled,
+}
+
+impl fmt::Display for FleetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            FleetErrorKind::InvalidUrl => "invalid Redis URL",
+            FleetErrorKind::Refused => "Redis refused the login",
+            FleetErrorKind::Unreachable => "Redis unreachable",
+            FleetErrorKind::AlreadyInstalled => "a fleet connection is already installed",
+        };
+        write!(f, "{what} ({}): {}", self.url, self.reason)
+    }
+}
+
+impl std::error::Error for FleetError {}
+
+/// Sets up the fleet's connection: `taskward::fleet::connect(url).prefix("billing").install().await?`.
+#[must_use]
+pub fn connect(url: impl Into<String>) -> FleetBuilder {
+    Fleet::builder(url)
+}
+
+/// The options of a fleet connection, then [`connect`](FleetBuilder::connect) or
+/// [`install`](FleetBuilder::install).
+#[must_use]
+pub struct FleetBuilder {
+    url: String,
+    prefix: String,
+    deadline: Duration,
+    connect_timeout: Duration,
+}
+
+impl fmt::Debug for FleetBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FleetBuilder")
+            .field("url", &redact_url(&self.url))
+            .field("prefix", &self.prefix)
+            .field("deadline", &self.deadline)
+            .field("connect_timeout", &self.connect_timeout)
+            .finish()
+    }
+}
+
+impl FleetBuilder {
+    /// The prefix of every key this connection writes (`{prefix}:bulkhead:{name}`,
+    /// `{prefix}:rate:{name}`); default `taskward`. Give each service its own, so that two
+    /// services on one Redis never share a limit by accident.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// How long one Redis step (an acquire, a renewal, a release) may take before the call treats
+    /// Redis as unavailable; default 50ms: a loopback or same-zone round trip is well under a
+    /// millisecond, and a call should not wait long on a store that is not answering.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// How long the first connection (and its login) may take; default 2s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Connects and checks the login (a `PING`).
+    ///
+    /// # Errors
+    ///
+    /// A malformed URL, a refused login, or a server that does not answer within the connect
+    /// timeout; the message has no password.
+    pub async fn connect(self) -> Result<Fleet, FleetError> {
+        let redacted = redact_url(&self.url);
+        let secrets = redact::secrets(&self.url);
+        let fail = |kind, reason: String| FleetError {
+            kind,
+            url: redacted.clone(),
+            reason: redact::scrub(&reason, &secrets),
+        };
+        let client = redis::Client::open(self.url.as_str())
+            .map_err(|e| fail(FleetErrorKind::InvalidUrl, e.to_string()))?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(self.connect_timeout))
+            .set_response_timeout(Some(self.deadline.max(Duration::from_millis(1))))
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_millis(200));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+        let deadline = self.deadline;
+        let connect_timeout = self.connect_timeout;
+        let held: Arc<Mutex<HashMap<u64, Held>>> = Arc::default();
+        let held_bg = Arc::clone(&held);
+        std::thread::Builder::new()
+            .name("taskward-fleet".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err((FleetErrorKind::Unreachable, e.to_string())));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    let conn = tokio::time::timeout(
+                        connect_timeout,
+                        ConnectionManager::new_with_config(client, config),
+                    )
+                    .await;
+                    let mut conn = match conn {
+                        Ok(Ok(conn)) => conn,
+                        Ok(Err(e)) => {
+                            let _ = ready_tx.send(Err((classify(&e), e.to_string())));
+                            return;
+                        }
+                        Err(_) => {
+                            let _ = ready_tx.send(Err((
+                                FleetErrorKind::Unreachable,
+                                "no answer within the connect timeout".into(),
+                            )));
+                            return;
+                        }
+                    };
+                    let ping: Result<Result<String, redis::RedisError>, _> = tokio::time::timeout(
+                        connect_timeout,
+                        redis::cmd("PING").query_async(&mut conn),
+                    )
+                    .await;
+                    match ping {
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => {
+                            let _ = ready_tx.send(Err((classify(&e), e.to_string())));
+                            return;
+                        }
+                        Err(_) => {
+                            let _ = ready_tx.send(Err((
+                                FleetErrorKind::Unreachable,
+                                "no answer to PING within the connect timeout".into(),
+                            )));
+                            return;
+                        }
+                    }
+                    if ready_tx.send(Ok(conn.clone())).is_err() {
+                        return;
+                    }
+                    background(conn, rx, held_bg, deadline).await;
+                });
+            })
+            .map_err(|e| fail(FleetErrorKind::Unreachable, e.to_string()))?;
+        let conn = match ready_rx.await {
+            Ok(Ok(conn)) => conn,
+            Ok(Err((kind, reason))) => return Err(fail(kind, reason)),
+            Err(_) => {
+                return Err(fail(
+                    FleetErrorKind::Unreachable,
+                    "the connection's thread ended".into(),
+                ));
+            }
+        };
+        Ok(Fleet {
+            inner: Arc::new(Inner {
+                conn,
+                prefix: self.prefix,
+                deadline,
+                url: redacted,
+                process: fastrand::u64(..),
+                next_lease: AtomicU64::new(0),
+                held,
+                chores: tx,
+            }),
+        })
+    }
+
+    /// Connects (as [`connect`](Self::connect)) and makes the connection the one of this
+    /// process, that every fleet limit uses.
+    ///
+    /// # Errors
+    ///
+    /// As [`connect`](Self::connect), or [`FleetErrorKind::AlreadyInstalled`].
+    pub async fn install(self) -> Result<&'static Fleet, FleetError> {
+        if INSTALLED.get().is_some() {
+            return Err(FleetError {
+                kind: FleetErrorKind::AlreadyInstalled,
+                url: redact_url(&self.url),
+                reason: "install the fleet once, at start-up".into(),
+            });
+        }
+        let fleet = self.connect().await?;
+        let url = fleet.inner.url.clone();
+        let mut fleet = Some(fleet);
+        let installed = INSTALLED.get_or_init(|| fleet.take().expect("taken once"));
+        if fleet.is_some() {
+            return Err(FleetError {
+                kind: FleetErrorKind::AlreadyInstalled,
+                url,
+                reason: "install the fleet once, at start-up".into(),
+            });
+        }
+        installed_event(installed);
+        Ok(installed)
+    }
+}
+
+#[cold]
+fn installed_event(fleet: &Fleet) {
+    tracing::info!(
+        target: "taskward",
+        url = %fleet.inner.url,
+        prefix = %fleet.inner.prefix,
+        deadline = ?fleet.inner.deadline,
+        "fleet limits connected to Redis"
+    );
+}
+
+fn classify(e: &redis::RedisError) -> FleetErrorKind {
+    let text = e.to_string();
+    if matches!(e.kind(), redis::ErrorKind::AuthenticationFailed)
+        || [
+            "WRONGPASS",
+            "NOAUTH",
+            "NOPERM",
+            "invalid password",
+            "invalid username",
+        ]
+        .iter()
+        .any(|code| text.contains(code))
+    {
+        FleetErrorKind::Refused
+    } else if matches!(e.kind(), redis::ErrorKind::InvalidClientConfig) {
+        FleetErrorKind::InvalidUrl
+    } else {
+        FleetErrorKind::Unreachable
+    }
+}
+
+static INSTALLED: OnceLock<Fleet> = OnceLock::new();
+
+/// The connection of fleet limits to Redis: set up once at start-up with [`connect`] (or
+/// [`Fleet::builder`]) and `install()`.
+#[derive(Clone)]
+pub struct Fleet {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    conn: ConnectionManager,
+    prefix: String,
+    deadline: Duration,
+    /// The URL with its password replaced by `***`.
+    url: String,
+    /// A random id of this connection: the leases it takes are `{process}:{n}`.
+    process: u64,
+    next_lease: AtomicU64,
+    held: Arc<Mutex<HashMap<u64, Held>>>,
+    chores: mpsc::UnboundedSender<Chore>,
+}
+
+/// A lease this process holds, for the renewals.
+struct Held {
+    key: Arc<str>,
+    member: String,
+    lease: Duration,
+    renewed: Instant,
+}
+
+/// Work for the connection's thread.
+enum Chore {
+    Release { key: Arc<str>, member: String },
+}
+
+impl fmt::Debug for Fleet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Fleet")
+            .field("url", &self.inner.url)
+            .field("prefix", &self.inner.prefix)
+            .field("deadline", &self.inner.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Fleet {
+    /// The options of a connection to the Redis at `url` (`redis://[user:password@]host:port/db`,
+    /// `rediss://` with the `redis-tls` feature).
+    pub fn builder(url: impl Into<String>) -> FleetBuilder {
+        FleetBuilder {
+            url: url.into(),
+            prefix: "taskward".into(),
+            deadline: Duration::from_millis(50),
+            connect_timeout: Duration::from_secs(2),
+        }
+    }
+
+    /// The connection installed in this process, if any.
+    #[must_use]
+    pub fn installed() -> Option<&'static Fleet> {
+        INSTALLED.get()
+    }
+
+    /// The prefix of the keys.
+    #[must_use]
+    pub fn prefix(&self) -> &str {
+        &self.inner.prefix
+    }
+
+    /// The URL, with its password replaced by `***`.
+    #[must_use]
+    pub fn url(&self) -> &str {
+        &self.inner.url
+    }
+
+    /// The deadline of one Redis step.
+    #[must_use]
+    pub fn deadline(&self) -> Duration {
+        self.inner.deadline
+    }
+
+    /// The Redis key of a limit: `{prefix}:{kind}:{name}`.
+    pub(crate) fn key(&self, kind: &str, name: &str) -> Arc<str> {
+        format!("{}:{kind}:{name}", self.inner.prefix).into()
+    }
+
+    pub(crate) fn conn(&self) -> ConnectionManager {
+        self.inner.conn.clone()
+    }
+
+    pub(crate) fn new_member(&self) -> (u64, String) {
+        let n = self.inner.next_lease.fetch_add(1, Relaxed);
+        (n, format!("{:x}:{n}", self.inner.process))
+    }
+
+    /// Registers a lease for the renewals.
+    pub(crate) fn hold(&self, id: u64, key: Arc<str>, member: String, lease: Duration) {
+        let mut held = self.inner.held.lock().unwrap_or_else(|e| e.into_inner());
+        held.insert(
+            id,
+            Held {
+                key,
+                member,
+                lease,
+                renewed: Instant::now(),
+            },
+        );
+    }
+
+    /// Gives a lease back: no more renewals, and a `ZREM` by the connection's thread. Never
+    /// blocks.
+    pub(crate) fn release(&self, id: u64) {
+        let held = self
+            .inner
+            .held
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id);
+        if let Some(Held { key, member, .. }) = held {
+            let _ = self.inner.chores.send(Chore::Release { key, member });
+        }
+    }
+
+    /// Removes a lease that a step may or may not have added (its answer was lost).
+    pub(crate) fn forget(&self, key: Arc<str>, member: String) {
+        let _ = self.inner.chores.send(Chore::Release { key, member });
+    }
+
+    /// The number of live leases of a fleet bulkhead named `name`, fleet-wide.
+    ///
+    /// # Errors
+    ///
+    /// Redis did not answer within the deadline, or failed.
+    pub async fn bulkhead_in_use(&self, name: &str) -> Result<u64, String> {
+        let key = self.key("bulkhead", name);
+        let mut conn = self.conn();
+        let mut invocation = scripts::count().prepare_invoke();
+        invocation.key(&*key);
+        let step = invocation.invoke_async::<u64>(&mut conn);
+        match tokio::time::timeout(self.inner.deadline, step).await {
+            Ok(Ok(n)) => Ok(n),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err("no answer within the deadline".into()),
+        }
+    }
+}
+
+/// The connection's thread: releases (batched in one pipeline) and the renewals of the leases
+/// held, every 100ms for those past half their lease since the last renewal.
+async fn background(
+    mut conn: ConnectionManager,
+    mut chores: mpsc::UnboundedReceiver<Chore>,
+    held: Arc<Mutex<HashMap<u64, Held>>>,
+    deadline: Duration,
+) {
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Releases whose ZREM failed: tried again at the next tick (a lease expires anyway).
+    let mut retry: Vec<(Arc<str>, String)> = Vec::new();
+    loop {
+        tokio::select! {
+            chore = chores.recv() => {
+                let Some(Chore::Release { key, member }) = chore else { break };
+                let mut batch = vec![(key, member)];
+                while batch.len() < 512 {
+                    match chores.try_recv() {
+                        Ok(Chore::Release { key, member }) => batch.push((key, member)),
+                        Err(_) => break,
+                    }
+                }
+                if !release_all(&mut conn, &batch, deadline).await {
+                    retry.extend(batch);
+                }
+            }
+            _ = tick.tick() => {
+                if !retry.is_empty() {
+                    let batch = core::mem::take(&mut retry);
+                    if !release_all(&mut conn, &batch, deadline).await && batch.len() < 100_000 {
+                        retry = batch;
+                    }
+                }
+                renew_due(&mut conn, &held, deadline).await;
+            }
+        }
+    }
+}
+
+async fn release_all(
+    conn: &mut ConnectionManager,
+    batch: &[(Arc<str>, String)],
+    deadline: Duration,
+) -> bool {
+    let mut pipe = redis::pipe();
+    for (key, member) in batch {
+        pipe.cmd("ZREM").arg(&**key).arg(member).ignore();
+    }
+    let step = pipe.query_async::<()>(conn);
+    match tokio::time::timeout(deadline, step).await {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            step_failed("release", &e.to_string());
+            false
+        }
+        Err(_) => {
+            step_failed("release", "no answer within the deadline");
+            false
+        }
+    }
+}
+
+async fn renew_due(
+    conn: &mut ConnectionManager,
+    held: &Mutex<HashMap<u64, Held>>,
+    deadline: Duration,
+) {
+    let due: Vec<(u64, Arc<str>, String, Duration)> = {
+        let held = held.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        held.iter()
+            .filter(|(_, h)| now.duration_since(h.renewed) >= h.lease / 2)
+            .map(|(id, h)| (*id, Arc::clone(&h.key), h.member.clone(), h.lease))
+            .collect()
+    };
+    if due.is_empty() {
+        return;
+    }
+    let mut pipe = redis::pipe();
+    for (_, key, member, lease) in &due {
+        let ms = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX);
+        pipe.cmd("EVAL")
+            .arg(scripts::RENEW)
+            .arg(1)
+            .arg(&**key)
+            .arg(ms)
+            .arg(member)
+            .ignore();
+    }
+    let step = pipe.query_async::<()>(conn);
+    match tokio::time::timeout(deadline, step).await {
+        Ok(Ok(())) => {
+            let now = Instant::now();
+            let mut held = held.lock().unwrap_or_else(|e| e.into_inner());
+            for (id, ..) in &due {
+                if let Some(h) = held.get_mut(id) {
+                    h.renewed = now;
+                }
+            }
+        }
+        Ok(Err(e)) => step_failed("renew", &e.to_string()),
+        Err(_) => step_failed("renew", "no answer within the deadline"),
+    }
+}
+
+#[cold]
+fn step_failed(step: &'static str, reason: &str) {
+    tracing::warn!(target: "taskward", step, reason, "fleet: a Redis step failed");
+}
