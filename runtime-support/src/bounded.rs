@@ -222,7 +222,7 @@ impl Bulkhead {
                 }
                 _ => 0,
             };
-            return spec.held.load(core::sync::atomic::Ordering::Relaxed) + local;
+            return spec.held() + local;
         }
         self.limit - self.semaphore.available_permits()
     }
@@ -300,15 +300,19 @@ pub struct Permit<'a> {
     _permit: Held<'a>,
 }
 
-/// What a permit holds: a permit of the semaphore, a lease of a fleet bulkhead, or nothing (a
-/// fleet bulkhead whose Redis is away, with `Unavailable::Allow`).
+/// What a permit holds: a permit of the semaphore, or a lease of a fleet bulkhead (or none: a
+/// fleet bulkhead whose Redis is away, with `Unavailable::Allow`). The size of a semaphore's
+/// permit: the lease is one word, beside the permit's non-null reference.
 #[cfg(feature = "redis")]
 #[derive(Debug)]
 enum Held<'a> {
     Local(#[allow(dead_code)] SemaphorePermit<'a>),
-    Fleet(#[allow(dead_code)] crate::fleet::bulkhead::Lease<'a>),
-    Unlimited,
+    Fleet(#[allow(dead_code)] crate::fleet::bulkhead::Lease),
 }
+
+// A fleet bulkhead costs a local one's permit nothing in size.
+#[cfg(feature = "redis")]
+const _: () = assert!(size_of::<Permit<'static>>() == size_of::<SemaphorePermit<'static>>());
 
 impl<'a> Permit<'a> {
     #[inline]
@@ -322,16 +326,9 @@ impl<'a> Permit<'a> {
     }
 
     #[cfg(feature = "redis")]
-    pub(crate) fn fleet(lease: crate::fleet::bulkhead::Lease<'a>) -> Self {
+    pub(crate) fn fleet(lease: crate::fleet::bulkhead::Lease) -> Self {
         Permit {
             _permit: Held::Fleet(lease),
-        }
-    }
-
-    #[cfg(feature = "redis")]
-    pub(crate) fn unlimited() -> Self {
-        Permit {
-            _permit: Held::Unlimited,
         }
     }
 }

@@ -178,7 +178,6 @@ impl fmt::Display for FleetError {
 impl std::error::Error for FleetError {}
 
 /// Sets up the fleet's connection: `taskward::fleet::connect(url).prefix("billing").install().await?`.
-#[must_use]
 pub fn connect(url: impl Into<String>) -> FleetBuilder {
     Fleet::builder(url)
 }
@@ -425,6 +424,7 @@ struct Inner {
 struct Held {
     key: Arc<str>,
     member: String,
+    owner: Arc<bulkhead::Owner>,
     lease: Duration,
     renewed: Instant,
 }
@@ -495,13 +495,21 @@ impl Fleet {
     }
 
     /// Registers a lease for the renewals.
-    pub(crate) fn hold(&self, id: u64, key: Arc<str>, member: String, lease: Duration) {
+    pub(crate) fn hold(
+        &self,
+        id: u64,
+        key: Arc<str>,
+        member: String,
+        lease: Duration,
+        owner: Arc<bulkhead::Owner>,
+    ) {
         let mut held = self.inner.held.lock().unwrap_or_else(|e| e.into_inner());
         held.insert(
             id,
             Held {
                 key,
                 member,
+                owner,
                 lease,
                 renewed: Instant::now(),
             },
@@ -517,7 +525,11 @@ impl Fleet {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&id);
-        if let Some(Held { key, member, .. }) = held {
+        if let Some(Held {
+            key, member, owner, ..
+        }) = held
+        {
+            owner.released();
             let _ = self.inner.chores.send(Chore::Release { key, member });
         }
     }

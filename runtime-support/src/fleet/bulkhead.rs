@@ -22,11 +22,26 @@ pub(crate) struct BulkheadSpec {
     pub(crate) lease: Duration,
     pub(crate) unavailable: Unavailable,
     key: OnceLock<Arc<str>>,
-    /// Leases this process holds now.
-    pub(crate) held: AtomicUsize,
+    /// What the leases of this process share with the connection's record of them.
+    owner: OnceLock<Arc<Owner>>,
+    pub(crate) cells: Cells,
+}
+
+/// The leases of a fleet bulkhead that this process holds, and the signal that one was given
+/// back, reached from a lease's record (so that a permit holds no more than the lease's id).
+#[derive(Debug, Default)]
+pub(crate) struct Owner {
+    held: AtomicUsize,
     /// A lease of this process given back: a waiting call tries again at once.
     released: Notify,
-    pub(crate) cells: Cells,
+}
+
+impl Owner {
+    /// A lease given back.
+    pub(crate) fn released(&self) {
+        self.held.fetch_sub(1, Relaxed);
+        self.released.notify_one();
+    }
 }
 
 impl BulkheadSpec {
@@ -36,32 +51,48 @@ impl BulkheadSpec {
             lease,
             unavailable,
             key: OnceLock::new(),
-            held: AtomicUsize::new(0),
-            released: Notify::const_new(),
+            owner: OnceLock::new(),
             cells: Cells::new(),
+        }
+    }
+
+    fn owner(&self) -> &Arc<Owner> {
+        self.owner.get_or_init(Arc::default)
+    }
+
+    /// The leases this process holds now.
+    pub(crate) fn held(&self) -> usize {
+        self.owner.get().map_or(0, |owner| owner.held.load(Relaxed))
+    }
+}
+
+/// A lease of a fleet bulkhead (its id in the installed fleet), given back when dropped by the
+/// connection's thread: the drop does not block. One word, so that a [`Permit`] is no larger
+/// than a semaphore's.
+#[derive(Debug)]
+pub(crate) struct Lease(u64);
+
+impl Lease {
+    /// No lease: a call let through while Redis was away (`Unavailable::Allow`).
+    pub(crate) const NONE: u64 = u64::MAX;
+
+    pub(crate) fn none() -> Lease {
+        Lease(Self::NONE)
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if self.0 != Self::NONE
+            && let Some(fleet) = Fleet::installed()
+        {
+            fleet.release(self.0);
         }
     }
 }
 
-/// A lease of a fleet bulkhead, given back when dropped (by the connection's thread: the drop
-/// does not block).
-#[derive(Debug)]
-pub(crate) struct Lease<'a> {
-    spec: &'a BulkheadSpec,
-    fleet: &'static Fleet,
-    id: u64,
-}
-
-impl Drop for Lease<'_> {
-    fn drop(&mut self) {
-        self.fleet.release(self.id);
-        self.spec.held.fetch_sub(1, Relaxed);
-        self.spec.released.notify_one();
-    }
-}
-
-enum Step<'a> {
-    Taken(Lease<'a>),
+enum Step {
+    Taken(Lease),
     /// Full; the earliest lease expires in this long.
     Full(Duration),
     Down(&'static str),
@@ -83,7 +114,7 @@ impl Drop for Pending {
     }
 }
 
-async fn step<'a>(fleet: &'static Fleet, limit: usize, spec: &'a BulkheadSpec) -> Step<'a> {
+async fn step(fleet: &'static Fleet, limit: usize, spec: &BulkheadSpec) -> Step {
     let key = Arc::clone(spec.key.get_or_init(|| fleet.key("bulkhead", spec.name)));
     let (id, member) = fleet.new_member();
     let mut pending = Pending {
@@ -102,9 +133,10 @@ async fn step<'a>(fleet: &'static Fleet, limit: usize, spec: &'a BulkheadSpec) -
             spec.cells.answered(started.elapsed());
             pending.member = None;
             if taken == 1 {
-                fleet.hold(id, key, member, spec.lease);
-                spec.held.fetch_add(1, Relaxed);
-                Step::Taken(Lease { spec, fleet, id })
+                let owner = spec.owner();
+                owner.held.fetch_add(1, Relaxed);
+                fleet.hold(id, key, member, spec.lease, Arc::clone(owner));
+                Step::Taken(Lease(id))
             } else {
                 Step::Full(Duration::from_millis(wait_ms.unsigned_abs().max(1)))
             }
@@ -160,9 +192,10 @@ pub(crate) async fn acquire<'a>(
                 let pause = retry_in.min(jitter(backoff));
                 backoff = (backoff * 2).min(Duration::from_millis(100));
                 let until = give_up.map_or(now + pause, |give_up| (now + pause).min(give_up));
+                let owner = spec.owner();
                 tokio::select! {
                     () = tokio::time::sleep_until(until) => {}
-                    () = spec.released.notified() => {}
+                    () = owner.released.notified() => {}
                 }
             }
             Step::Down(reason) => {
@@ -179,7 +212,7 @@ pub(crate) async fn acquire<'a>(
                     }
                     Unavailable::Allow => {
                         spec.cells.passed_unavailable.fetch_add(1, Relaxed);
-                        return Ok(Permit::unlimited());
+                        return Ok(Permit::fleet(Lease::none()));
                     }
                     Unavailable::Local(_) => {
                         spec.cells.passed_unavailable.fetch_add(1, Relaxed);
@@ -227,7 +260,7 @@ fn rejected(
         function = meta.function,
         fleet_limit = spec.name,
         limit = bulkhead.limit(),
-        held_here = spec.held.load(Relaxed),
+        held_here = spec.held(),
         waited = %DisplayDuration(waited),
         "rejected: no fleet permit free"
     );
