@@ -295,3 +295,13 @@ fn a_malformed_url_or_a_refused_login_is_an_error_without_the_password() {
         );
     });
 }
+
+/// The future of a function through a fleet limit is `Send` (a compile-time check).
+#[test]
+fn calls_through_fleet_limits_are_send() {
+    fn send<T: Send>(_: &T) {}
+    send(&rate_call());
+    send(&bulk_call(Duration::ZERO));
+    send(&long_call(Duration::ZERO));
+    send(&try_long());
+}
