@@ -281,6 +281,8 @@ fn a_malformed_url_or_a_refused_login_is_an_error_without_the_password() {
         assert_eq!(err.kind, FleetErrorKind::InvalidUrl, "{err}");
         assert!(!err.to_string().contains("hunter22"), "{err}");
         let url = format!("redis://nobody:hunter22@127.0.0.1:{}", shared.server.port());
+        let builder = format!("{:?}", taskward::fleet::connect(url.as_str()));
+        assert!(!builder.contains("hunter22"), "{builder}");
         let err = taskward::fleet::connect(url)
             .connect()
             .await

@@ -240,6 +240,9 @@ impl FleetBuilder {
             url: redacted.clone(),
             reason: redact::scrub(&reason, &secrets),
         };
+        // `rediss://`: rustls with ring, unless the application installed a provider first.
+        #[cfg(feature = "redis-tls")]
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = redis::Client::open(self.url.as_str())
             .map_err(|e| fail(FleetErrorKind::InvalidUrl, e.to_string()))?;
         let config = ConnectionManagerConfig::new()
