@@ -80,5 +80,10 @@ async fn main() -> std::io::Result<()> {
     );
     let report = app::run(listener, app::router(state.clone()), state, GRACE).await?;
     println!("{report}");
+    // The permits given back last, removed from Redis now rather than when their leases expire.
+    #[cfg(feature = "redis")]
+    if let Some(fleet) = taskward::fleet::Fleet::installed() {
+        fleet.flush().await;
+    }
     Ok(())
 }

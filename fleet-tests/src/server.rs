@@ -11,6 +11,8 @@ pub struct RedisServer {
     child: Option<Child>,
     port: u16,
     watchdog: Option<Child>,
+    /// More arguments of `redis-server` (a user of its ACL, say).
+    extra: Vec<String>,
 }
 
 impl RedisServer {
@@ -18,6 +20,12 @@ impl RedisServer {
     /// on the `PATH`.
     #[must_use]
     pub fn start() -> Option<RedisServer> {
+        Self::start_with(&[])
+    }
+
+    /// As [`start`](Self::start), with more arguments of `redis-server`.
+    #[must_use]
+    pub fn start_with(extra: &[&str]) -> Option<RedisServer> {
         let found = Command::new("redis-server")
             .arg("--version")
             .stdout(Stdio::null())
@@ -36,6 +44,7 @@ impl RedisServer {
             child: None,
             port,
             watchdog: None,
+            extra: extra.iter().map(|s| (*s).to_owned()).collect(),
         };
         server.spawn();
         Some(server)
@@ -45,6 +54,7 @@ impl RedisServer {
         let child = Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -65,7 +75,7 @@ impl RedisServer {
         self.watchdog = watchdog;
         let started = std::time::Instant::now();
         while started.elapsed() < Duration::from_secs(10) {
-            if ping(self.port) {
+            if ping(self.port, !self.extra.is_empty()) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -110,8 +120,9 @@ impl Drop for RedisServer {
     }
 }
 
-/// Whether a server answers `PING` on the port (RESP by hand: no client needed).
-fn ping(port: u16) -> bool {
+/// Whether a server answers `PING` on the port (RESP by hand: no client needed); `login`: a
+/// server that wants a login first answers `-NOAUTH`, which says it is up as well.
+fn ping(port: u16, login: bool) -> bool {
     use std::io::{Read, Write};
     let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
         return false;
@@ -121,5 +132,5 @@ fn ping(port: u16) -> bool {
         return false;
     }
     let mut buf = [0u8; 7];
-    stream.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n"
+    stream.read_exact(&mut buf).is_ok() && (&buf == b"+PONG\r\n" || (login && &buf == b"-NOAUTH"))
 }

@@ -148,6 +148,8 @@ fn a_fleet_rate_limit_holds_across_runtimes_and_processes() {
 #[test]
 fn a_fleet_bulkhead_is_never_above_its_size() {
     let Some(shared) = shared() else { return };
+    // Not at once with the other test of the shared bulkhead.
+    let _guard = BULK_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let run = window();
     let run_ms = run.as_millis().to_string();
     let workers: Vec<_> = (0..2)
@@ -179,8 +181,8 @@ fn a_fleet_bulkhead_is_never_above_its_size() {
 #[test]
 fn permits_of_a_killed_process_come_back_within_the_lease() {
     let Some(shared) = shared() else { return };
-    // Let the bulkhead test (which shares the bulkhead) end first.
-    let _guard = KILL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // Not at once with the other test of the shared bulkhead.
+    let _guard = BULK_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let fleet = Fleet::installed().expect("installed");
     let mut child = worker(shared, &["hold", &BULK_SIZE.to_string()]);
@@ -232,7 +234,8 @@ fn permits_of_a_killed_process_come_back_within_the_lease() {
     assert!(taken.is_ok());
 }
 
-static KILL_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// The tests of the shared bulkhead, one at a time.
+static BULK_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 static LONG: Bulkhead = Bulkhead::fleet("long-call", 1).with_lease(Duration::from_millis(600));
 
@@ -306,4 +309,108 @@ fn calls_through_fleet_limits_are_send() {
     send(&bulk_call(Duration::ZERO));
     send(&long_call(Duration::ZERO));
     send(&try_long());
+}
+
+/// An ACL user in the URL logs in, and the prefix with the user's key pattern keeps a service to
+/// its own limits: the same user under another prefix is refused by Redis.
+#[test]
+fn an_acl_user_reaches_the_keys_of_its_prefix_only() {
+    let Some(server) = RedisServer::start_with(&[
+        "--user",
+        "default",
+        "off",
+        "--user",
+        "billing",
+        "on",
+        ">s3cret-pw",
+        "~billing:*",
+        // What the fleet's steps run (the docs list it), and nothing else.
+        "+evalsha",
+        "+eval",
+        "+script|load",
+        "+ping",
+        "+zrem",
+        "+time",
+        "+zremrangebyscore",
+        "+zcard",
+        "+zadd",
+        "+zrange",
+        "+zscore",
+        "+pttl",
+        "+pexpire",
+        "+get",
+        "+set",
+    ]) else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let url = format!("redis://billing:s3cret-pw@127.0.0.1:{}", server.port());
+        let fleet = taskward::fleet::connect(url.as_str())
+            .prefix("billing")
+            .connect()
+            .await
+            .expect("the ACL user logs in");
+        assert_eq!(
+            fleet.url(),
+            format!("redis://billing:***@127.0.0.1:{}", server.port())
+        );
+        assert_eq!(fleet.bulkhead_in_use("reports-db").await, Ok(0));
+        // Every step as this user, in a replica: a rate limit's, and a permit taken, renewed past
+        // its lease, and given back.
+        let replica = |args: &[&str]| {
+            Command::new(env!("CARGO_BIN_EXE_fleet-worker"))
+                .arg(&url)
+                .arg("billing")
+                .args(args)
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("fleet-worker starts")
+        };
+        let rate = replica(&["rate", "1", "300"])
+            .wait_with_output()
+            .expect("ends");
+        assert!(rate.status.success());
+        assert!(String::from_utf8_lossy(&rate.stdout).lines().count() > 0);
+        let bulkhead = replica(&["bulkhead", "2", "300"])
+            .wait_with_output()
+            .expect("ends");
+        assert!(bulkhead.status.success());
+        assert!(String::from_utf8_lossy(&bulkhead.stdout).lines().count() > 0);
+        // Given back by `ZREM` (flushed before the replica exited), not by expiry.
+        assert_eq!(fleet.bulkhead_in_use("shared-bulkhead").await, Ok(0));
+        let mut holder = replica(&["hold", "1"]);
+        {
+            use std::io::BufRead;
+            let mut line = String::new();
+            let stdout = holder.stdout.as_mut().expect("stdout");
+            std::io::BufReader::new(stdout)
+                .read_line(&mut line)
+                .expect("a line");
+            assert_eq!(line.trim(), "held 1");
+        }
+        tokio::time::sleep(LEASE + Duration::from_millis(500)).await;
+        assert_eq!(
+            fleet.bulkhead_in_use("shared-bulkhead").await,
+            Ok(1),
+            "renewed"
+        );
+        holder.kill().expect("kill");
+        holder.wait().expect("reaped");
+        let other = taskward::fleet::connect(url.as_str())
+            .prefix("search")
+            .connect()
+            .await
+            .expect("the ACL user logs in");
+        let refused = other.bulkhead_in_use("reports-db").await;
+        eprintln!("another service's prefix: {refused:?}");
+        assert!(refused.is_err_and(|e| e.contains("NoPerm") && !e.contains("s3cret")));
+        let wrong = format!("redis://billing:wrong-pw@127.0.0.1:{}", server.port());
+        let err = taskward::fleet::connect(wrong)
+            .connect()
+            .await
+            .expect_err("wrong password");
+        assert_eq!(err.kind, FleetErrorKind::Refused, "{err}");
+        assert!(!err.to_string().contains("wrong-pw"), "{err}");
+    });
 }

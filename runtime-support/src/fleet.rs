@@ -434,7 +434,12 @@ struct Held {
 
 /// Work for the connection's thread.
 enum Chore {
-    Release { key: Arc<str>, member: String },
+    Release {
+        key: Arc<str>,
+        member: String,
+    },
+    /// Answered once every release sent before it has been tried.
+    Flush(tokio::sync::oneshot::Sender<()>),
 }
 
 impl fmt::Debug for Fleet {
@@ -542,6 +547,16 @@ impl Fleet {
         let _ = self.inner.chores.send(Chore::Release { key, member });
     }
 
+    /// Waits until every permit given back so far has been removed from Redis (or its removal
+    /// tried and failed), within the deadline: what a process calls before it exits, so that its
+    /// last permits come back at once rather than when their leases expire.
+    pub async fn flush(&self) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.inner.chores.send(Chore::Flush(tx)).is_ok() {
+            let _ = tokio::time::timeout(self.inner.deadline * 4, rx).await;
+        }
+    }
+
     /// The number of live leases of a fleet bulkhead named `name`, fleet-wide.
     ///
     /// # Errors
@@ -576,16 +591,29 @@ async fn background(
     loop {
         tokio::select! {
             chore = chores.recv() => {
-                let Some(Chore::Release { key, member }) = chore else { break };
-                let mut batch = vec![(key, member)];
-                while batch.len() < 512 {
-                    match chores.try_recv() {
-                        Ok(Chore::Release { key, member }) => batch.push((key, member)),
-                        Err(_) => break,
+                let mut batch = Vec::new();
+                let mut flushed = Vec::new();
+                let mut next = chore;
+                loop {
+                    match next {
+                        None if batch.is_empty() && flushed.is_empty() => return,
+                        None => break,
+                        Some(Chore::Release { key, member }) => batch.push((key, member)),
+                        Some(Chore::Flush(done)) => flushed.push(done),
                     }
+                    if batch.len() >= 512 {
+                        break;
+                    }
+                    next = match chores.try_recv() {
+                        Ok(chore) => Some(chore),
+                        Err(_) => break,
+                    };
                 }
-                if !release_all(&mut conn, &batch, deadline).await {
+                if !batch.is_empty() && !release_all(&mut conn, &batch, deadline).await {
                     retry.extend(batch);
+                }
+                for done in flushed {
+                    let _ = done.send(());
                 }
             }
             _ = tick.tick() => {

@@ -64,6 +64,11 @@ async fn main() {
         }
         other => panic!("unknown mode {other}"),
     }
+    // The last permits given back at once, not when their leases expire.
+    taskward::fleet::Fleet::installed()
+        .expect("installed")
+        .flush()
+        .await;
     let out = out.lock().unwrap();
     let mut stdout = std::io::stdout().lock();
     for line in out.iter() {
