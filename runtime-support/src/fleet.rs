@@ -18,11 +18,19 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+mod background;
 pub(crate) mod bulkhead;
+mod error;
+mod figures;
 pub(crate) mod rate;
 mod redact;
 mod scripts;
 
+use background::background;
+use error::classify;
+pub use error::{FleetError, FleetErrorKind};
+pub(crate) use figures::Cells;
+pub use figures::FleetFigures;
 pub use redact::redact_url;
 
 /// What a call through a fleet limit does when a Redis step fails or does not answer within the
@@ -49,133 +57,6 @@ pub enum Unavailable {
     /// or calls per period (a rate limit): the fleet's limit divided by the number of replicas.
     Local(u32),
 }
-
-/// The figures of a fleet limit in this process, read with
-/// [`Bulkhead::fleet_figures`](crate::Bulkhead::fleet_figures) or
-/// [`RateLimit::fleet_figures`](crate::RateLimit::fleet_figures).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct FleetFigures {
-    /// Calls admitted by Redis.
-    pub admitted: u64,
-    /// Of those, calls that waited (for a permit, or for their slot).
-    pub waited: u64,
-    /// Calls rejected because the limit was full for longer than they could wait.
-    pub rejected: u64,
-    /// Redis steps that failed or missed their deadline.
-    pub redis_errors: u64,
-    /// Calls that went ahead unlimited or under the local share because Redis did not answer.
-    pub passed_unavailable: u64,
-    /// Calls that failed with `Error::LimitUnavailable`.
-    pub failed_unavailable: u64,
-    /// Redis steps that answered, and their total and largest round trip in microseconds.
-    pub steps: u64,
-    /// The sum of the answered steps' round trips, in microseconds.
-    pub latency_total_us: u64,
-    /// The largest round trip of an answered step, in microseconds.
-    pub latency_max_us: u64,
-}
-
-impl FleetFigures {
-    /// The mean round trip of an answered step.
-    #[must_use]
-    pub fn mean_latency(&self) -> Duration {
-        match self.steps {
-            0 => Duration::ZERO,
-            n => Duration::from_micros(self.latency_total_us / n),
-        }
-    }
-}
-
-/// The counters behind [`FleetFigures`], kept in a limit (`const`-constructible).
-#[derive(Debug)]
-pub(crate) struct Cells {
-    pub(crate) admitted: AtomicU64,
-    pub(crate) waited: AtomicU64,
-    pub(crate) rejected: AtomicU64,
-    pub(crate) redis_errors: AtomicU64,
-    pub(crate) passed_unavailable: AtomicU64,
-    pub(crate) failed_unavailable: AtomicU64,
-    steps: AtomicU64,
-    latency_total_us: AtomicU64,
-    latency_max_us: AtomicU64,
-}
-
-impl Cells {
-    pub(crate) const fn new() -> Self {
-        Cells {
-            admitted: AtomicU64::new(0),
-            waited: AtomicU64::new(0),
-            rejected: AtomicU64::new(0),
-            redis_errors: AtomicU64::new(0),
-            passed_unavailable: AtomicU64::new(0),
-            failed_unavailable: AtomicU64::new(0),
-            steps: AtomicU64::new(0),
-            latency_total_us: AtomicU64::new(0),
-            latency_max_us: AtomicU64::new(0),
-        }
-    }
-
-    pub(crate) fn answered(&self, took: Duration) {
-        let us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
-        self.steps.fetch_add(1, Relaxed);
-        self.latency_total_us.fetch_add(us, Relaxed);
-        self.latency_max_us.fetch_max(us, Relaxed);
-    }
-
-    pub(crate) fn figures(&self) -> FleetFigures {
-        FleetFigures {
-            admitted: self.admitted.load(Relaxed),
-            waited: self.waited.load(Relaxed),
-            rejected: self.rejected.load(Relaxed),
-            redis_errors: self.redis_errors.load(Relaxed),
-            passed_unavailable: self.passed_unavailable.load(Relaxed),
-            failed_unavailable: self.failed_unavailable.load(Relaxed),
-            steps: self.steps.load(Relaxed),
-            latency_total_us: self.latency_total_us.load(Relaxed),
-            latency_max_us: self.latency_max_us.load(Relaxed),
-        }
-    }
-}
-
-/// Why the fleet's connection could not be set up. Its message names the URL with the password
-/// replaced by `***`, and never the password.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct FleetError {
-    /// What went wrong.
-    pub kind: FleetErrorKind,
-    url: String,
-    reason: String,
-}
-
-/// The kind of a [`FleetError`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FleetErrorKind {
-    /// The URL is not a Redis URL (`redis://[user:password@]host[:port][/db]`, or `rediss://`).
-    InvalidUrl,
-    /// The server refused the login (a wrong password or user, or an ACL that forbids scripts).
-    Refused,
-    /// The server could not be reached within the connect timeout.
-    Unreachable,
-    /// A fleet is already installed in this process.
-    AlreadyInstalled,
-}
-
-impl fmt::Display for FleetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            FleetErrorKind::InvalidUrl => "invalid Redis URL",
-            FleetErrorKind::Refused => "Redis refused the login",
-            FleetErrorKind::Unreachable => "Redis unreachable",
-            FleetErrorKind::AlreadyInstalled => "a fleet connection is already installed",
-        };
-        write!(f, "{what} ({}): {}", self.url, self.reason)
-    }
-}
-
-impl std::error::Error for FleetError {}
 
 /// Sets up the fleet's connection: `taskward::fleet::connect(url).prefix("billing").install().await?`.
 pub fn connect(url: impl Into<String>) -> FleetBuilder {
@@ -380,27 +261,6 @@ fn installed_event(fleet: &Fleet) {
     );
 }
 
-fn classify(e: &redis::RedisError) -> FleetErrorKind {
-    let text = e.to_string();
-    if matches!(e.kind(), redis::ErrorKind::AuthenticationFailed)
-        || [
-            "WRONGPASS",
-            "NOAUTH",
-            "NOPERM",
-            "invalid password",
-            "invalid username",
-        ]
-        .iter()
-        .any(|code| text.contains(code))
-    {
-        FleetErrorKind::Refused
-    } else if matches!(e.kind(), redis::ErrorKind::InvalidClientConfig) {
-        FleetErrorKind::InvalidUrl
-    } else {
-        FleetErrorKind::Unreachable
-    }
-}
-
 static INSTALLED: OnceLock<Fleet> = OnceLock::new();
 
 /// The connection of fleet limits to Redis: set up once at start-up with [`connect`] (or
@@ -574,128 +434,4 @@ impl Fleet {
             Err(_) => Err("no answer within the deadline".into()),
         }
     }
-}
-
-/// The connection's thread: releases (batched in one pipeline) and the renewals of the leases
-/// held, every 100ms for those past half their lease since the last renewal.
-async fn background(
-    mut conn: ConnectionManager,
-    mut chores: mpsc::UnboundedReceiver<Chore>,
-    held: Arc<Mutex<HashMap<u64, Held>>>,
-    deadline: Duration,
-) {
-    let mut tick = tokio::time::interval(Duration::from_millis(100));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    // Releases whose ZREM failed: tried again at the next tick (a lease expires anyway).
-    let mut retry: Vec<(Arc<str>, String)> = Vec::new();
-    loop {
-        tokio::select! {
-            chore = chores.recv() => {
-                let mut batch = Vec::new();
-                let mut flushed = Vec::new();
-                let mut next = chore;
-                loop {
-                    match next {
-                        None if batch.is_empty() && flushed.is_empty() => return,
-                        None => break,
-                        Some(Chore::Release { key, member }) => batch.push((key, member)),
-                        Some(Chore::Flush(done)) => flushed.push(done),
-                    }
-                    if batch.len() >= 512 {
-                        break;
-                    }
-                    next = match chores.try_recv() {
-                        Ok(chore) => Some(chore),
-                        Err(_) => break,
-                    };
-                }
-                if !batch.is_empty() && !release_all(&mut conn, &batch, deadline).await {
-                    retry.extend(batch);
-                }
-                for done in flushed {
-                    let _ = done.send(());
-                }
-            }
-            _ = tick.tick() => {
-                if !retry.is_empty() {
-                    let batch = core::mem::take(&mut retry);
-                    if !release_all(&mut conn, &batch, deadline).await && batch.len() < 100_000 {
-                        retry = batch;
-                    }
-                }
-                renew_due(&mut conn, &held, deadline).await;
-            }
-        }
-    }
-}
-
-async fn release_all(
-    conn: &mut ConnectionManager,
-    batch: &[(Arc<str>, String)],
-    deadline: Duration,
-) -> bool {
-    let mut pipe = redis::pipe();
-    for (key, member) in batch {
-        pipe.cmd("ZREM").arg(&**key).arg(member).ignore();
-    }
-    let step = pipe.query_async::<()>(conn);
-    match tokio::time::timeout(deadline, step).await {
-        Ok(Ok(())) => true,
-        Ok(Err(e)) => {
-            step_failed("release", &e.to_string());
-            false
-        }
-        Err(_) => {
-            step_failed("release", "no answer within the deadline");
-            false
-        }
-    }
-}
-
-async fn renew_due(
-    conn: &mut ConnectionManager,
-    held: &Mutex<HashMap<u64, Held>>,
-    deadline: Duration,
-) {
-    let due: Vec<(u64, Arc<str>, String, Duration)> = {
-        let held = held.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        held.iter()
-            .filter(|(_, h)| now.duration_since(h.renewed) >= h.lease / 2)
-            .map(|(id, h)| (*id, Arc::clone(&h.key), h.member.clone(), h.lease))
-            .collect()
-    };
-    if due.is_empty() {
-        return;
-    }
-    let mut pipe = redis::pipe();
-    for (_, key, member, lease) in &due {
-        let ms = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX);
-        pipe.cmd("EVAL")
-            .arg(scripts::RENEW)
-            .arg(1)
-            .arg(&**key)
-            .arg(ms)
-            .arg(member)
-            .ignore();
-    }
-    let step = pipe.query_async::<()>(conn);
-    match tokio::time::timeout(deadline, step).await {
-        Ok(Ok(())) => {
-            let now = Instant::now();
-            let mut held = held.lock().unwrap_or_else(|e| e.into_inner());
-            for (id, ..) in &due {
-                if let Some(h) = held.get_mut(id) {
-                    h.renewed = now;
-                }
-            }
-        }
-        Ok(Err(e)) => step_failed("renew", &e.to_string()),
-        Err(_) => step_failed("renew", "no answer within the deadline"),
-    }
-}
-
-#[cold]
-fn step_failed(step: &'static str, reason: &str) {
-    tracing::warn!(target: "taskward", step, reason, "fleet: a Redis step failed");
 }
