@@ -13,7 +13,11 @@ impl RateLimit {
     /// key is `{prefix}:rate:{name}`): every process that names it shares the rate. GCRA, one
     /// atomic script per call on the server's clock; the call sleeps until the slot the script
     /// gives. Bursts of up to `calls` (see [`with_burst`](Self::with_burst)). Used through
-    /// `in = NAME` as any rate limit; see the crate's fleet page.
+    /// `in = NAME` as any rate limit; see the crate's fleet page. [`try_acquire`](Self::try_acquire)
+    /// and [`next_slot_in`](Self::next_slot_in), which cannot wait for Redis, read the local
+    /// share's schedule (what applies while Redis is away); [`started`](Self::started),
+    /// [`waited`](Self::waited) and [`waiting`](Self::waiting) count this process's calls, and
+    /// [`fleet_figures`](Self::fleet_figures) what Redis answered.
     ///
     /// ```
     /// use std::time::Duration;
