@@ -116,3 +116,9 @@ pub mod metrics {
 #[doc = include_str!("docs/expand/coalesce.md")]
 #[doc(inline)]
 pub use taskward_macros::coalesce;
+
+#[cfg(feature = "redis")]
+#[doc = include_str!("docs/fleet.md")]
+pub mod fleet {
+    pub use taskward_runtime::fleet::*;
+}

@@ -11,6 +11,11 @@
 //!   fails, which `#[retry]` hides; while it is down (`GET /rate/outage?down=1`, for the demo and
 //!   the test), every call fails, and `#[circuit_breaker]` stops calling it after 3 failed
 //!   requests, answering 503 at once until a probe after 500ms finds it back.
+//! - `GET /partner`: a call of a partner's API that takes at most [`PARTNER_RATE`] calls a second
+//!   from the whole service, however many replicas run: `#[rate_limited(in = PARTNER_API)]`, a
+//!   fleet rate limit kept in Redis when the example is built with the `redis` feature and run
+//!   with `REDIS_URL` (see `main.rs`), a local one otherwise. The answer is the time the call
+//!   started, in microseconds since the Unix epoch.
 //! - A background worker ([`refresh_cache`]) refreshes the quote cache every 250ms. It fails now
 //!   and then: `#[supervised(restart = "always")]` restarts it after a failure (with backoff, within
 //!   a restart budget) and after a success, until shutdown; `#[graceful]` makes the drain wait
@@ -32,6 +37,7 @@
 //! | `ShuttingDown` | 503 Service Unavailable | `Connection: close` | this instance is stopping and refuses new work: retry on a new connection (another instance) |
 //! | `Cancelled` | 503 Service Unavailable | `Connection: close` | the request was still running at the end of the grace period and was cut off |
 //! | `CircuitOpen` | 503 Service Unavailable | `Retry-After: 1` | a breaker fails calls fast while the upstream recovers |
+//! | `LimitUnavailable` | 503 Service Unavailable | `Retry-After: 1` | a fleet limit's Redis did not answer: the call was not made |
 //! | anything else (`Panicked`, variants added later) | 500 Internal Server Error | | a bug, not a load condition |
 
 use std::fmt;
@@ -48,8 +54,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use taskward::{
-    Breaker, DrainReport, Shutdown, bounded, circuit_breaker, graceful, retry, supervised,
-    with_timeout,
+    Breaker, DrainReport, RateLimit, Shutdown, bounded, circuit_breaker, graceful, rate_limited,
+    retry, supervised, with_timeout,
 };
 use tokio::net::TcpListener;
 
@@ -169,7 +175,33 @@ pub fn router(state: AppState) -> Router {
         .route("/stats", get(stats))
         .route("/rate", get(rate))
         .route("/rate/outage", get(rate_outage))
+        .route("/partner", get(partner))
         .with_state(state)
+}
+
+/// Calls a second that the partner's API takes from the whole service.
+pub const PARTNER_RATE: u32 = 50;
+
+/// The partner's limit: one for the whole fleet, in Redis, with the `redis` feature (evenly spaced:
+/// burst 1); the same figures in this process alone without it.
+#[cfg(feature = "redis")]
+pub static PARTNER_API: RateLimit =
+    RateLimit::fleet("partner-api", PARTNER_RATE, Duration::from_secs(1)).with_burst(1);
+/// The partner's limit: one for the whole fleet, in Redis, with the `redis` feature (evenly spaced:
+/// burst 1); the same figures in this process alone without it.
+#[cfg(not(feature = "redis"))]
+pub static PARTNER_API: RateLimit =
+    RateLimit::new(PARTNER_RATE, Duration::from_secs(1)).with_burst(1);
+
+/// `GET /partner`: one call of the partner's API, within its limit (2s of waiting for a slot,
+/// then 503); answers the time the call started, in microseconds since the Unix epoch.
+#[rate_limited(in = PARTNER_API, wait = "2s")]
+pub async fn partner() -> Result<String, AppError> {
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_micros();
+    Ok(format!("partner call at {at}\n"))
 }
 
 /// `GET /quote?delay_ms=N`: asks the (simulated) upstream for a quote.
@@ -379,12 +411,14 @@ impl IntoResponse for AppError {
         use taskward::Error;
         let body = format!("{}\n", self.0);
         match self.0 {
-            Error::Rejected { .. } | Error::CircuitOpen { .. } => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::RETRY_AFTER, "1")],
-                body,
-            )
-                .into_response(),
+            Error::Rejected { .. } | Error::CircuitOpen { .. } | Error::LimitUnavailable { .. } => {
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::RETRY_AFTER, "1")],
+                    body,
+                )
+                    .into_response()
+            }
             Error::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, body).into_response(),
             Error::ShuttingDown { .. } | Error::Cancelled { .. } => (
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -9,6 +9,10 @@ use crate::duration::DisplayDuration;
 use crate::error::Error;
 use crate::meta::Meta;
 
+// `Bulkhead::fleet` and its builders.
+#[cfg(feature = "redis")]
+mod fleet;
+
 /// A limit on how many calls run at once, shared by every function that names it.
 ///
 /// `#[bounded(n)]` gives a function a bulkhead of its own; `#[bounded(in = NAME)]` makes functions
@@ -47,6 +51,9 @@ use crate::meta::Meta;
 pub struct Bulkhead {
     semaphore: Semaphore,
     limit: usize,
+    /// A fleet bulkhead's name, lease and figures (its `semaphore` is then the local share).
+    #[cfg(feature = "redis")]
+    fleet: Option<crate::fleet::bulkhead::BulkheadSpec>,
 }
 
 impl Bulkhead {
@@ -81,6 +88,8 @@ impl Bulkhead {
         Bulkhead {
             semaphore: Semaphore::const_new(limit),
             limit,
+            #[cfg(feature = "redis")]
+            fleet: None,
         }
     }
 
@@ -90,15 +99,31 @@ impl Bulkhead {
         self.limit
     }
 
-    /// The number of calls holding a permit now.
+    /// The number of calls holding a permit now (for a fleet bulkhead: in this process, the
+    /// leases it holds and the permits of its local share).
     #[must_use]
     pub fn in_flight(&self) -> usize {
+        #[cfg(feature = "redis")]
+        if let Some(spec) = &self.fleet {
+            let local = match spec.unavailable {
+                crate::fleet::Unavailable::Local(n) => {
+                    (n as usize).saturating_sub(self.semaphore.available_permits())
+                }
+                _ => 0,
+            };
+            return spec.held() + local;
+        }
         self.limit - self.semaphore.available_permits()
     }
 
-    /// The number of permits free now.
+    /// The number of permits free now (for a fleet bulkhead: the limit less what this process
+    /// holds; [`Fleet::bulkhead_in_use`](crate::fleet::Fleet::bulkhead_in_use) asks Redis).
     #[must_use]
     pub fn available(&self) -> usize {
+        #[cfg(feature = "redis")]
+        if self.fleet.is_some() {
+            return self.limit.saturating_sub(self.in_flight());
+        }
         self.semaphore.available_permits()
     }
 
@@ -116,18 +141,24 @@ impl Bulkhead {
     /// # }
     /// ```
     pub async fn acquire(&self) -> Permit<'_> {
+        #[cfg(feature = "redis")]
+        if self.fleet.is_some() {
+            static UNNAMED: Meta = Meta::new("(Bulkhead::acquire)");
+            return acquire(self, &UNNAMED).await;
+        }
         self.wait_for_permit().await
     }
 
     pub(crate) async fn wait_for_permit(&self) -> Permit<'_> {
         match self.semaphore.acquire().await {
-            Ok(permit) => Permit::new(permit),
+            Ok(permit) => Permit::local(permit),
             // The semaphore is private and never closed.
             Err(_) => unreachable!("a Bulkhead's semaphore is never closed"),
         }
     }
 
-    /// Takes a permit if one is free now.
+    /// Takes a permit if one is free now (a fleet bulkhead, which must ask Redis, gives `None`:
+    /// use [`acquire`](Self::acquire) or `wait = "0s"`).
     ///
     /// ```
     /// static ONE: taskward::Bulkhead = taskward::Bulkhead::new(1);
@@ -137,8 +168,12 @@ impl Bulkhead {
     /// ```
     #[must_use]
     pub fn try_acquire(&self) -> Option<Permit<'_>> {
+        #[cfg(feature = "redis")]
+        if self.fleet.is_some() {
+            return None;
+        }
         match self.semaphore.try_acquire() {
-            Ok(permit) => Some(Permit::new(permit)),
+            Ok(permit) => Some(Permit::local(permit)),
             Err(TryAcquireError::NoPermits | TryAcquireError::Closed) => None,
         }
     }
@@ -148,16 +183,46 @@ impl Bulkhead {
 #[derive(Debug)]
 #[must_use = "the permit is given back as soon as it is dropped"]
 pub struct Permit<'a> {
+    #[cfg(not(feature = "redis"))]
     _permit: SemaphorePermit<'a>,
+    #[cfg(feature = "redis")]
+    _permit: Held<'a>,
     /// The function whose call holds it, for the `taskward_permits_in_use` gauge.
     #[cfg(feature = "metrics")]
     meta: Option<&'static Meta>,
 }
 
+/// What a permit holds: a permit of the semaphore, or a lease of a fleet bulkhead (or none: a
+/// fleet bulkhead whose Redis is away, with `Unavailable::Allow`). The size of a semaphore's
+/// permit: the lease is one word, beside the permit's non-null reference.
+#[cfg(feature = "redis")]
+#[derive(Debug)]
+enum Held<'a> {
+    Local(#[allow(dead_code)] SemaphorePermit<'a>),
+    Fleet(#[allow(dead_code)] crate::fleet::bulkhead::Lease),
+}
+
+// A fleet bulkhead costs a local one's permit nothing in size (the metrics' `meta` aside).
+#[cfg(all(feature = "redis", not(feature = "metrics")))]
+const _: () = assert!(size_of::<Permit<'static>>() == size_of::<SemaphorePermit<'static>>());
+
 impl<'a> Permit<'a> {
-    fn new(permit: SemaphorePermit<'a>) -> Self {
+    #[inline]
+    fn local(permit: SemaphorePermit<'a>) -> Self {
         Permit {
+            #[cfg(not(feature = "redis"))]
             _permit: permit,
+            #[cfg(feature = "redis")]
+            _permit: Held::Local(permit),
+            #[cfg(feature = "metrics")]
+            meta: None,
+        }
+    }
+
+    #[cfg(feature = "redis")]
+    pub(crate) fn fleet(lease: crate::fleet::bulkhead::Lease) -> Self {
+        Permit {
+            _permit: Held::Fleet(lease),
             #[cfg(feature = "metrics")]
             meta: None,
         }
@@ -191,6 +256,15 @@ impl Drop for Permit<'_> {
 /// Waits for a permit of `bulkhead` (the fast path takes a free one without a clock read).
 #[inline]
 pub async fn acquire<'a>(bulkhead: &'a Bulkhead, meta: &'static Meta) -> Permit<'a> {
+    #[cfg(feature = "redis")]
+    if let Some(spec) = &bulkhead.fleet {
+        // Without a wait nothing rejects the call.
+        let fleet = Box::pin(crate::fleet::bulkhead::acquire(bulkhead, spec, meta, None));
+        return match fleet.await {
+            Ok(permit) => permit,
+            Err(_) => unreachable!("a fleet acquire without a wait does not fail"),
+        };
+    }
     if let Some(permit) = bulkhead.try_acquire() {
         return permit.taken(meta, Duration::ZERO);
     }
@@ -207,6 +281,16 @@ pub async fn acquire_within<'a>(
     meta: &'static Meta,
     wait: Duration,
 ) -> Result<Permit<'a>, Error> {
+    #[cfg(feature = "redis")]
+    if let Some(spec) = &bulkhead.fleet {
+        return Box::pin(crate::fleet::bulkhead::acquire(
+            bulkhead,
+            spec,
+            meta,
+            Some(wait),
+        ))
+        .await;
+    }
     if let Some(permit) = bulkhead.try_acquire() {
         return Ok(permit.taken(meta, Duration::ZERO));
     }

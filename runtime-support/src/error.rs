@@ -30,10 +30,21 @@ use crate::duration::DisplayDuration;
 /// new attributes and new figures are not breaking changes. To build one (in a test, or a mock that
 /// stands for an annotated function), use its constructor: [`Error::timeout`],
 /// [`Error::rejected`], [`Error::circuit_open`], [`Error::shutting_down`], [`Error::cancelled`],
-/// [`Error::panicked`], [`Error::rate_limited`].
+/// [`Error::panicked`], [`Error::rate_limited`], [`Error::limit_unavailable`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// A fleet limit (kept in Redis) could not be reached within its deadline, and the limit
+    /// says to fail then (`Unavailable::Fail`, the default, on a call with `wait = ..`).
+    #[error("`{function}` failed: its fleet limit `{limit}` is unavailable (Redis did not answer)")]
+    #[non_exhaustive]
+    LimitUnavailable {
+        /// The annotated function.
+        function: &'static str,
+        /// The name of the fleet limit.
+        limit: &'static str,
+    },
+
     /// The call did not finish within its `#[with_timeout]` limit; its body was dropped.
     #[error("`{function}` timed out after {}", DisplayDuration(*limit))]
     #[non_exhaustive]
@@ -127,6 +138,7 @@ impl Error {
     pub fn function(&self) -> &'static str {
         match self {
             Error::Timeout { function, .. }
+            | Error::LimitUnavailable { function, .. }
             | Error::Rejected { function, .. }
             | Error::CircuitOpen { function, .. }
             | Error::ShuttingDown { function }
@@ -171,6 +183,29 @@ impl Error {
     #[must_use]
     pub fn timeout(function: &'static str, limit: Duration) -> Self {
         Error::Timeout { function, limit }
+    }
+
+    /// The error of a call whose fleet limit `limit` did not answer: [`Error::LimitUnavailable`].
+    ///
+    /// ```
+    /// use taskward::Error;
+    ///
+    /// let err = Error::limit_unavailable("app::fetch", "partner-api");
+    /// assert!(err.is_limit_unavailable());
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "`app::fetch` failed: its fleet limit `partner-api` is unavailable (Redis did not answer)"
+    /// );
+    /// ```
+    #[must_use]
+    pub fn limit_unavailable(function: &'static str, limit: &'static str) -> Self {
+        Error::LimitUnavailable { function, limit }
+    }
+
+    /// Whether a fleet limit could not be reached ([`Error::LimitUnavailable`]).
+    #[must_use]
+    pub fn is_limit_unavailable(&self) -> bool {
+        matches!(self, Error::LimitUnavailable { .. })
     }
 
     /// The error of a call shed by `#[bounded(limit, wait = ..)]` after waiting `waited`:
@@ -377,7 +412,7 @@ impl std::fmt::Display for Refusal {
 /// | `Rejected` | `ResourceBusy` |
 /// | `ShuttingDown` | `ConnectionRefused`: the service accepts nothing more |
 /// | `Cancelled` | `ConnectionAborted`: the call was cut off |
-/// | `CircuitOpen`, `Panicked` | `Other` |
+/// | `CircuitOpen`, `Panicked`, `LimitUnavailable` | `Other` |
 ///
 /// None of them is `Interrupted`, which std and tokio take as "try again" (`write_all`,
 /// `read_exact` and `copy` loop on it): a writer whose `write` is refused after shutdown fails
@@ -405,7 +440,9 @@ impl From<Error> for std::io::Error {
             Error::Rejected { .. } => ErrorKind::ResourceBusy,
             Error::ShuttingDown { .. } => ErrorKind::ConnectionRefused,
             Error::Cancelled { .. } => ErrorKind::ConnectionAborted,
-            Error::CircuitOpen { .. } | Error::Panicked { .. } => ErrorKind::Other,
+            Error::CircuitOpen { .. } | Error::Panicked { .. } | Error::LimitUnavailable { .. } => {
+                ErrorKind::Other
+            }
             #[cfg(feature = "fault-injection")]
             Error::Injected { .. } => ErrorKind::Other,
         };

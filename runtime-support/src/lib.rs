@@ -66,3 +66,7 @@ pub mod metric_names {
 }
 // `#[coalesce]`: single flight.
 mod coalesce;
+
+// Fleet-wide limits kept in Redis (feature `redis`).
+#[cfg(feature = "redis")]
+pub mod fleet;

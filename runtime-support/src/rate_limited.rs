@@ -13,8 +13,11 @@ use crate::duration::DisplayDuration;
 use crate::meta::Meta;
 use crate::sync::atomic::AtomicU64;
 
+// `RateLimit::fleet` and its builders.
+#[cfg(feature = "redis")]
+mod fleet;
 mod gcra;
-mod wait;
+pub(crate) mod wait;
 
 use gcra::Gcra;
 pub use wait::{acquire, acquire_within, rejected};
@@ -73,10 +76,13 @@ pub struct RateLimit {
     calls: u32,
     per: Duration,
     burst: u32,
-    started: AtomicU64,
-    waited: AtomicU64,
+    pub(crate) started: AtomicU64,
+    pub(crate) waited: AtomicU64,
     rejected: AtomicU64,
-    waiting: AtomicUsize,
+    pub(crate) waiting: AtomicUsize,
+    /// A fleet limit's name and fleet-wide GCRA (its own `gcra` is then the local share).
+    #[cfg(feature = "redis")]
+    pub(crate) fleet: Option<crate::fleet::rate::RateSpec>,
 }
 
 impl RateLimit {
@@ -122,6 +128,8 @@ impl RateLimit {
             waited: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
             waiting: AtomicUsize::new(0),
+            #[cfg(feature = "redis")]
+            fleet: None,
         }
     }
 
@@ -148,6 +156,12 @@ impl RateLimit {
     pub const fn with_burst(self, burst: u32) -> Self {
         assert!(burst > 0, "a RateLimit needs a burst of at least 1");
         let (calls, per) = (self.calls, self.per);
+        #[cfg(feature = "redis")]
+        if let Some(spec) = &self.fleet {
+            let (name, unavailable) = (spec.name, spec.unavailable);
+            core::mem::forget(self);
+            return Self::build_fleet(name, calls, per, burst, unavailable);
+        }
         // A `const fn` cannot drop `self` (its `OnceLock` has a destructor), and there is nothing
         // in it to drop but an `Instant`.
         core::mem::forget(self);
@@ -176,6 +190,10 @@ impl RateLimit {
     /// nanosecond.
     #[must_use]
     pub const fn interval(&self) -> Duration {
+        #[cfg(feature = "redis")]
+        if let Some(spec) = &self.fleet {
+            return Duration::from_micros(spec.interval_us);
+        }
         Duration::from_nanos(self.gcra.interval())
     }
 

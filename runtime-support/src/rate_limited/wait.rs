@@ -67,7 +67,7 @@ pin_project_lite::pin_project! {
     pub struct Reserve<'a> {
         limit: &'a RateLimit,
         #[pin]
-        state: State,
+        state: StateOf<'a>,
     }
 
     impl PinnedDrop for Reserve<'_> {
@@ -81,6 +81,7 @@ pin_project_lite::pin_project! {
     }
 }
 
+#[cfg(not(feature = "redis"))]
 pin_project_lite::pin_project! {
     #[project = StateProj]
     enum State {
@@ -92,12 +93,58 @@ pin_project_lite::pin_project! {
     }
 }
 
+#[cfg(not(feature = "redis"))]
+type StateOf<'a> = State;
+#[cfg(feature = "redis")]
+type StateOf<'a> = State<'a>;
+
+/// The call of a fleet rate limit: a Redis round trip and a sleep, boxed (the round trip
+/// allocates anyway).
+#[cfg(feature = "redis")]
+type FleetReserve<'a> = Pin<Box<dyn Future<Output = Result<(), Rejected>> + Send + 'a>>;
+
+#[cfg(feature = "redis")]
+pin_project_lite::pin_project! {
+    #[project = StateProj]
+    enum State<'a> {
+        /// Not polled yet.
+        Start { meta: &'static Meta, max_wait: u64 },
+        /// Waiting for the slot; `after` is the word that the reservation set.
+        Waiting { #[pin] sleep: Sleep, after: u64 },
+        /// A fleet rate limit's call.
+        Fleet { fleet: FleetReserve<'a> },
+        Done,
+    }
+}
+
 impl<'a> Reserve<'a> {
     fn new(limit: &'a RateLimit, meta: &'static Meta, max_wait: u64) -> Self {
+        #[cfg(feature = "redis")]
+        if let Some(spec) = &limit.fleet {
+            return Reserve {
+                limit,
+                state: State::Fleet {
+                    fleet: Box::pin(crate::fleet::rate::reserve(limit, spec, meta, max_wait)),
+                },
+            };
+        }
         Reserve {
             limit,
             state: State::Start { meta, max_wait },
         }
+    }
+}
+
+/// The slot of the local share of a fleet limit (its Redis away).
+#[cfg(feature = "redis")]
+pub(crate) fn reserve_local<'a>(
+    limit: &'a RateLimit,
+    meta: &'static Meta,
+    max_wait: u64,
+) -> Reserve<'a> {
+    Reserve {
+        limit,
+        state: State::Start { meta, max_wait },
     }
 }
 
@@ -106,6 +153,17 @@ impl<'a> Reserve<'a> {
 /// word of it while the body runs; [`rejected`] makes the error.
 #[derive(Debug, Clone, Copy)]
 pub struct Rejected(NonZeroU64);
+
+#[cfg(feature = "redis")]
+impl Rejected {
+    /// A fleet limit whose Redis did not answer (a slot `u64::MAX` nanoseconds away stands for
+    /// it: no rate has one).
+    pub(crate) const UNAVAILABLE: Rejected = Rejected(NonZeroU64::MAX);
+
+    pub(crate) fn after(ns: u64) -> Rejected {
+        Rejected(NonZeroU64::new(ns).unwrap_or(NonZeroU64::MIN))
+    }
+}
 
 impl Future for Reserve<'_> {
     type Output = Result<(), Rejected>;
@@ -143,6 +201,14 @@ impl Future for Reserve<'_> {
                 }
             }
             StateProj::Waiting { .. } => poll_waiting(limit, this.state, cx),
+            #[cfg(feature = "redis")]
+            StateProj::Fleet { fleet } => {
+                let done = fleet.as_mut().poll(cx);
+                if done.is_ready() {
+                    this.state.set(State::Done);
+                }
+                done
+            }
             StateProj::Done => panic!("a rate limit's `Reserve` polled after it completed"),
         }
     }
@@ -152,7 +218,7 @@ impl Future for Reserve<'_> {
 #[inline]
 fn poll_waiting(
     limit: &RateLimit,
-    mut state: Pin<&mut State>,
+    mut state: Pin<&mut StateOf<'_>>,
     cx: &mut Context<'_>,
 ) -> Poll<Result<(), Rejected>> {
     let StateProj::Waiting { sleep, .. } = state.as_mut().project() else {
@@ -190,6 +256,12 @@ pub fn rejected(
     wait: Duration,
     rejected: Rejected,
 ) -> Error {
+    #[cfg(feature = "redis")]
+    if rejected.0 == NonZeroU64::MAX
+        && let Some(spec) = &limit.fleet
+    {
+        return Error::limit_unavailable(meta.function, spec.name);
+    }
     let slot_in = Duration::from_nanos(rejected.0.get());
     limit.rejected.fetch_add(1, Relaxed);
     crate::metrics::rejected(meta, crate::metrics::Rejection::RateLimit);
