@@ -87,3 +87,7 @@ pub use taskward_runtime::__private;
 pub use taskward_macros::rate_limited;
 
 pub use taskward_runtime::RateLimit;
+
+#[doc = include_str!("docs/attributes/check.md")]
+#[doc(inline)]
+pub use taskward_macros::check;

@@ -148,6 +148,8 @@ stacks! {
         #[taskward::circuit_breaker(in = super::BREAKER)]
     }
     mod supervised_circuit_breaker { #[taskward::supervised] #[taskward::circuit_breaker] }
+    mod check { #[taskward::check] }
+    mod check_bounded { #[taskward::check(allow(blocking))] #[taskward::bounded(2)] }
 
     shapes {
         use std::fmt::Display;
@@ -369,6 +371,7 @@ plain_stacks! {
         #[taskward::with_timeout("1s")]
         #[taskward::blocking]
     }
+    mod check_blocking { #[taskward::check] #[taskward::blocking] }
 
     shapes {
         use std::fmt::Display;

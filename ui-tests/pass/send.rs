@@ -108,6 +108,7 @@ stacks! {
         #[taskward::circuit_breaker(in = super::BREAKER)]
         #[taskward::with_timeout("1s")]
     }
+    mod check { #[taskward::check] }
 
     shapes {
         use std::cell::Cell;
