@@ -48,3 +48,6 @@ impl Attribute for Check {
         (Code::Future(future), fallible)
     }
 }
+
+#[cfg(test)]
+mod tests;
