@@ -10,6 +10,7 @@
 //! `#[check(allow(name))]` on a statement or an expression inside the body turns it off there, and
 //! is taken out of the emitted body ([`strip`]).
 
+mod allow;
 mod blocking;
 mod channels;
 mod guards;

@@ -8,6 +8,8 @@ use proc_macro2::Span;
 use syn::Expr;
 
 use super::scope::Resolved;
+use super::walk::Walker;
+use super::{Check, Finding};
 
 /// A loop being walked.
 pub struct Loop {
@@ -109,4 +111,49 @@ pub fn iterates(method: &str, receiver: &Expr) -> Option<bool> {
 
 pub fn message() -> String {
     "`tokio::spawn` in a loop with nothing bounding how many tasks run at once: each iteration adds one however many are still running; acquire a permit of a `tokio::sync::Semaphore` in the loop before spawning (`acquire_owned().await`, moved into the task), or drain a `JoinSet` as it grows; when the spawned function carries `#[bounded(n)]`, say so with `#[check(allow(unbounded_spawn))]` on the loop".to_owned()
+}
+
+impl Walker<'_> {
+    pub(super) fn spawned(&mut self, span: Span) {
+        if self.allowed(Check::UnboundedSpawn) {
+            return;
+        }
+        let frame = self.frames.len() - 1;
+        if let Some(innermost) = self.loops.last_mut()
+            && innermost.frame == frame
+        {
+            innermost.spawns.push(Pending {
+                span,
+                open_ended: false,
+            });
+        }
+    }
+
+    pub(super) fn end_loop(&mut self) {
+        let Some(done) = self.loops.pop() else {
+            return;
+        };
+        if done.bounded {
+            return;
+        }
+        for mut pending in done.spawns {
+            pending.open_ended |= done.open_ended;
+            if let Some(outer) = self.loops.last_mut() {
+                outer.spawns.push(pending);
+            } else if pending.open_ended {
+                self.out.findings.push(Finding {
+                    check: Check::UnboundedSpawn,
+                    span: pending.span,
+                    message: message(),
+                });
+            }
+        }
+    }
+
+    pub(super) fn in_loop<F: FnOnce(&mut Self)>(&mut self, open_ended: bool, walk: F) {
+        let frame = self.frames.len() - 1;
+        self.loops.push(Loop::new(open_ended, frame));
+        walk(self);
+        self.end_loop();
+    }
 }

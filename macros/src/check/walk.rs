@@ -6,33 +6,35 @@ use proc_macro2::Span;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
-use syn::{Attribute, Expr, Ident, Item, Stmt, Token};
+use syn::{Expr, Item, Stmt, Token};
 
+use super::allow::expr_attrs;
 use super::blocking::{self, Use};
+use super::guards::guard_span;
 use super::guards::{self, Binding, Guard};
 use super::scope::Uses;
-use super::spawn::{self, Loop, Pending};
-use super::{Check, Finding, NAMES, Outcome, channels};
+use super::spawn::{self, Loop};
+use super::{Check, Finding, Outcome, channels};
 
 /// Code that runs as one piece: the function's body, a closure, an `async` block.
-struct Frame {
+pub(super) struct Frame {
     /// It runs on the async executor's thread (blocking calls there are findings).
-    runs_async: bool,
+    pub(super) runs_async: bool,
     /// How many `.await` operands the walk is inside of.
-    awaited: usize,
+    pub(super) awaited: usize,
     /// The depth of blocks within the frame.
-    depth: usize,
-    guards: Vec<Guard>,
-    bindings: Vec<Binding>,
+    pub(super) depth: usize,
+    pub(super) guards: Vec<Guard>,
+    pub(super) bindings: Vec<Binding>,
     /// For each statement being walked, the number of guards when it began: its temporaries
     /// come after.
-    statements: Vec<usize>,
+    pub(super) statements: Vec<usize>,
     /// The names bound to a `std::process::Command` being built.
-    commands: Vec<String>,
+    pub(super) commands: Vec<String>,
 }
 
 impl Frame {
-    fn new(runs_async: bool) -> Frame {
+    pub(super) fn new(runs_async: bool) -> Frame {
         Frame {
             runs_async,
             awaited: 0,
@@ -46,24 +48,24 @@ impl Frame {
 }
 
 pub struct Walker<'a> {
-    allowed_fn: &'a [Check],
+    pub(super) allowed_fn: &'a [Check],
     /// Allowed by `#[check(allow(..))]` on the statements and expressions around.
-    allowed_here: Vec<Check>,
-    uses: Uses,
-    frames: Vec<Frame>,
-    loops: Vec<Loop>,
-    out: Outcome,
+    pub(super) allowed_here: Vec<Check>,
+    pub(super) uses: Uses,
+    pub(super) frames: Vec<Frame>,
+    pub(super) loops: Vec<Loop>,
+    pub(super) out: Outcome,
     /// The address of the `let` initialiser being bound as a guard (not a temporary).
-    bound_init: usize,
+    pub(super) bound_init: usize,
     /// The address of the call that is a whole expression statement.
-    statement_call: usize,
+    pub(super) statement_call: usize,
     /// The next closure is an argument of `spawn_blocking` and the like: it runs off the executor.
-    closure_sync: bool,
+    pub(super) closure_sync: bool,
     /// The next closure runs once per item of an iterator (`Some(true)`: of a range).
-    closure_loop: Option<bool>,
+    pub(super) closure_loop: Option<bool>,
 }
 
-fn addr<T>(node: &T) -> usize {
+pub(super) fn addr<T>(node: &T) -> usize {
     core::ptr::from_ref(node) as usize
 }
 
@@ -85,11 +87,11 @@ impl<'a> Walker<'a> {
         walker.out
     }
 
-    fn allowed(&self, check: Check) -> bool {
+    pub(super) fn allowed(&self, check: Check) -> bool {
         self.allowed_fn.contains(&check) || self.allowed_here.contains(&check)
     }
 
-    fn find(&mut self, check: Check, span: Span, message: String) {
+    pub(super) fn find(&mut self, check: Check, span: Span, message: String) {
         if !self.allowed(check) {
             self.out.findings.push(Finding {
                 check,
@@ -99,169 +101,16 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn frame(&mut self) -> &mut Frame {
+    pub(super) fn frame(&mut self) -> &mut Frame {
         let last = self.frames.len() - 1;
         &mut self.frames[last]
     }
 
-    fn error(&mut self, err: syn::Error) {
+    pub(super) fn error(&mut self, err: syn::Error) {
         match &mut self.out.errors {
             Some(all) => all.combine(err),
             None => self.out.errors = Some(err),
         }
-    }
-
-    /// Reads `#[check(allow(..))]` among `attrs`; returns how many checks it allowed, to take
-    /// back once the statement is walked.
-    fn allow_in(&mut self, attrs: &[Attribute]) -> usize {
-        let mut pushed = 0;
-        for attr in attrs {
-            if !super::strip::is_check_path(attr.path()) {
-                continue;
-            }
-            let parsed = match &attr.meta {
-                syn::Meta::List(list) => allow_list.parse2(list.tokens.clone()),
-                _ => Err(syn::Error::new_spanned(attr, "")),
-            };
-            match parsed {
-                Ok(names) => {
-                    for name in names {
-                        match super::Check::from_name(&name.to_string()) {
-                            Some(check) => {
-                                self.allowed_here.push(check);
-                                pushed += 1;
-                            }
-                            None => {
-                                self.error(syn::Error::new(
-                                    name.span(),
-                                    format!(
-                                        "`{name}` is not one of taskward's checks; `#[check(allow(..))]` on a statement takes {}",
-                                        list(NAMES)
-                                    ),
-                                ));
-                                // One error for the mistake, not a warning more.
-                                pushed += self.allow_all();
-                            }
-                        }
-                    }
-                }
-                Err(_) => {
-                    self.error(syn::Error::new_spanned(
-                        attr,
-                        format!(
-                            "on a statement or an expression, write `#[check(allow(name, ..))]` with names among {}",
-                            list(NAMES)
-                        ),
-                    ));
-                    pushed += self.allow_all();
-                }
-            }
-        }
-        pushed
-    }
-
-    fn allow_all(&mut self) -> usize {
-        self.allowed_here.extend(Check::ALL);
-        Check::ALL.len()
-    }
-
-    fn release(&mut self, pushed: usize) {
-        let keep = self.allowed_here.len() - pushed;
-        self.allowed_here.truncate(keep);
-    }
-
-    fn begin_statement(&mut self) {
-        let frame = self.frame();
-        let at = frame.guards.len();
-        frame.statements.push(at);
-    }
-
-    /// The temporaries of the statement end with it.
-    fn end_statement(&mut self) {
-        let frame = self.frame();
-        if let Some(at) = frame.statements.pop() {
-            for guard in &mut frame.guards[at..] {
-                if guard.name.is_none() {
-                    guard.alive = false;
-                }
-            }
-        }
-    }
-
-    /// An `.await` (or a macro that awaits): every guard alive in the frame is held across it.
-    fn await_point(&mut self, span: Span) {
-        if self.allowed(Check::LockAcrossAwait) {
-            return;
-        }
-        let frame = self.frame();
-        let mut found = Vec::new();
-        for guard in &mut frame.guards {
-            if guard.alive && !guard.reported {
-                guard.reported = true;
-                found.push(Finding {
-                    check: Check::LockAcrossAwait,
-                    span: guard.span,
-                    message: guards::message(guard, span),
-                });
-            }
-        }
-        self.out.findings.extend(found);
-    }
-
-    /// `name` is dropped or moved: the guard it holds, if any, ends here (and is returned).
-    fn take_guard(&mut self, name: &Ident) -> Option<usize> {
-        let frame = self.frame();
-        let binding = frame.bindings.iter().rev().find(|b| *name == b.name)?;
-        let index = binding.guard?;
-        let guard = &mut frame.guards[index];
-        if !guard.alive {
-            return None;
-        }
-        guard.alive = false;
-        Some(index)
-    }
-
-    fn spawned(&mut self, span: Span) {
-        if self.allowed(Check::UnboundedSpawn) {
-            return;
-        }
-        let frame = self.frames.len() - 1;
-        if let Some(innermost) = self.loops.last_mut()
-            && innermost.frame == frame
-        {
-            innermost.spawns.push(Pending {
-                span,
-                open_ended: false,
-            });
-        }
-    }
-
-    fn end_loop(&mut self) {
-        let Some(done) = self.loops.pop() else {
-            return;
-        };
-        if done.bounded {
-            return;
-        }
-        for mut pending in done.spawns {
-            pending.open_ended |= done.open_ended;
-            if let Some(outer) = self.loops.last_mut() {
-                outer.spawns.push(pending);
-            } else if pending.open_ended {
-                self.out.findings.push(Finding {
-                    check: Check::UnboundedSpawn,
-                    span: pending.span,
-                    message: spawn::message(),
-                });
-            }
-        }
-    }
-
-    fn in_loop<F: FnOnce(&mut Self)>(&mut self, open_ended: bool, walk: F) {
-        let frame = self.frames.len() - 1;
-        self.loops.push(Loop::new(open_ended, frame));
-        walk(self);
-        self.end_loop();
     }
 
     /// The arguments of a call, the closures among them marked as running off the executor or
@@ -284,28 +133,6 @@ impl<'a> Walker<'a> {
     }
 }
 
-fn list(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn allow_list(input: syn::parse::ParseStream) -> syn::Result<Vec<Ident>> {
-    let key: Ident = input.parse()?;
-    if key != "allow" {
-        return Err(syn::Error::new(key.span(), "expected `allow(..)`"));
-    }
-    let content;
-    syn::parenthesized!(content in input);
-    let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
-    if !input.is_empty() {
-        return Err(input.error("expected one `allow(..)`"));
-    }
-    Ok(names.into_iter().collect())
-}
-
 /// Whether a condition binds with `let` (its temporaries then live through the branch).
 fn has_let(cond: &Expr) -> bool {
     match cond {
@@ -314,20 +141,6 @@ fn has_let(cond: &Expr) -> bool {
         Expr::Paren(inner) => has_let(&inner.expr),
         _ => false,
     }
-}
-
-/// The attributes written on an expression.
-fn expr_attrs(expr: &Expr) -> &[Attribute] {
-    macro_rules! attrs {
-        ($($variant:ident)*) => {
-            match expr {
-                $(Expr::$variant(e) => &e.attrs,)*
-                _ => &[],
-            }
-        };
-    }
-    attrs!(Array Assign Async Await Binary Block Call Cast Closure Field ForLoop If Index Let Loop
-        Macro Match MethodCall Paren Path Range Reference Return Struct Try Tuple Unary Unsafe While)
 }
 
 /// Macros whose arguments are expressions, looked into; the others are not.
@@ -405,64 +218,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
-        let name = guards::bound_name(&local.pat);
-        let mut guard = None;
-        let mut moved = None;
-        if let Some(init) = &local.init {
-            let what = guards::guard(&init.expr).filter(|_| name.is_some());
-            if what.is_some() {
-                self.bound_init = addr(&*init.expr);
-            }
-            self.visit_expr(&init.expr);
-            if let Some((_, diverge)) = &init.diverge {
-                self.visit_expr(diverge);
-            }
-            if let Expr::Path(path) = &*init.expr
-                && let Some(from) = path.path.get_ident()
-            {
-                moved = self.take_guard(from);
-            }
-            guard = what;
-            if let Some(name) = name
-                && blocking::builds_command(&init.expr, &self.uses)
-            {
-                let name = name.to_string();
-                self.frame().commands.push(name);
-            }
-        }
-        let allowed = self.allowed(Check::LockAcrossAwait);
-        let frame = self.frame();
-        let depth = frame.depth;
-        let mut names = Vec::new();
-        crate::item::bindings(&local.pat, &mut names);
-        for (ident, _) in names {
-            let held = match (name, guard, moved) {
-                (Some(whole), Some(what), _) if *whole == ident && !allowed => {
-                    frame.guards.push(Guard {
-                        name: Some(ident.to_string()),
-                        span: ident.span(),
-                        what,
-                        depth,
-                        alive: true,
-                        reported: false,
-                    });
-                    Some(frame.guards.len() - 1)
-                }
-                (Some(whole), None, Some(index)) if *whole == ident => {
-                    let guard = &mut frame.guards[index];
-                    guard.alive = true;
-                    guard.name = Some(ident.to_string());
-                    guard.depth = depth;
-                    Some(index)
-                }
-                _ => None,
-            };
-            frame.bindings.push(Binding {
-                name: ident.to_string(),
-                guard: held,
-                depth,
-            });
-        }
+        self.bind_local(local);
     }
 
     fn visit_item(&mut self, _item: &'ast Item) {}
@@ -648,21 +404,5 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                 Visit::visit_expr(self, arg);
             }
         }
-    }
-}
-
-/// Where a temporary guard is pointed at: its `lock()` (or `borrow()`).
-fn guard_span(expr: &Expr) -> Span {
-    match expr {
-        Expr::MethodCall(call) => match &*call.receiver {
-            Expr::MethodCall(inner) if call.method != "borrow" && call.method != "borrow_mut" => {
-                inner.method.span()
-            }
-            _ => call.method.span(),
-        },
-        Expr::Try(inner) => guard_span(&inner.expr),
-        Expr::Paren(inner) => guard_span(&inner.expr),
-        Expr::Group(inner) => guard_span(&inner.expr),
-        _ => Span::call_site(),
     }
 }
