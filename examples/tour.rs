@@ -248,6 +248,7 @@ async fn main() {
     hedged_tour().await;
     faults_tour().await;
     coalesce_tour().await;
+    check_tour().await;
 
     println!("\nThat was every attribute. Read the docs with `cargo doc --open`.");
 }
@@ -513,5 +514,42 @@ async fn coalesce_tour() {
         RATE_FETCHES.load(Ordering::SeqCst),
         rates.len(),
         rates.join(" ")
+    );
+}
+
+// --- #[check]: the async pitfalls of the body, found at compile time --------------------------
+// Write `std::thread::sleep` here, hold `hits.lock().unwrap()` across the `.await`, or spawn in the
+// loop without a permit, and `cargo build` warns at that token, saying what to write instead. The
+// same checks run under every taskward attribute; `#[check]` adds no wrapper.
+#[taskward::check]
+async fn tally(hits: &std::sync::Mutex<Vec<u32>>, pages: u32) -> usize {
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(2));
+    let (done, mut finished) = tokio::sync::mpsc::channel(pages as usize);
+    for page in 0..pages {
+        // The guard ends with its statement, before any `.await`.
+        hits.lock().unwrap().push(page);
+        let permit = limit.clone().acquire_owned().await.expect("never closed");
+        let done = done.clone();
+        tokio::spawn(async move {
+            sleep(Duration::from_millis(10)).await;
+            let _ = done.send(page).await;
+            drop(permit);
+        });
+    }
+    drop(done);
+    let mut count = 0;
+    while finished.recv().await.is_some() {
+        count += 1;
+    }
+    count
+}
+
+async fn check_tour() {
+    println!("\n#[check]: no wrapper; the pitfalls of the body are compile-time warnings");
+    let hits = std::sync::Mutex::new(Vec::new());
+    let count = tally(&hits, 4).await;
+    say!(
+        "4 pages, 2 at a time behind a permit: {count} finished, hits {:?}",
+        hits.lock().unwrap()
     );
 }

@@ -122,3 +122,7 @@ pub use taskward_macros::coalesce;
 pub mod fleet {
     pub use taskward_runtime::fleet::*;
 }
+
+#[doc = include_str!("docs/attributes/check.md")]
+#[doc(inline)]
+pub use taskward_macros::check;

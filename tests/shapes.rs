@@ -823,3 +823,60 @@ async fn coalesce_shapes_run_and_their_futures_are_send() {
         Ok(3)
     );
 }
+
+/// `#[check]`: the function as written, on every shape, under the same lints; the findings that
+/// are meant, acknowledged per function and per statement.
+mod checked {
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use taskward::check;
+
+    #[check]
+    pub async fn free(hits: &Mutex<u32>) -> u32 {
+        *hits.lock().unwrap() += 1;
+        tokio::task::yield_now().await;
+        *hits.lock().unwrap()
+    }
+
+    #[check]
+    pub fn plain(x: u32) -> u32 {
+        std::thread::sleep(Duration::from_millis(1));
+        x
+    }
+
+    #[check]
+    pub const fn constant(x: u32) -> u32 {
+        x + 1
+    }
+
+    #[derive(Default)]
+    pub struct Service {
+        pub hits: Mutex<u32>,
+    }
+
+    impl Service {
+        #[check(allow(blocking))]
+        pub async fn read_now(&self, path: &str) -> usize {
+            std::fs::read_to_string(path).map_or(0, |text| text.len())
+        }
+
+        #[check]
+        pub async fn paused(&self) -> u32 {
+            #[check(allow(blocking))]
+            std::thread::sleep(Duration::from_millis(1));
+            *self.hits.lock().unwrap()
+        }
+    }
+}
+
+#[tokio::test]
+async fn checked_shapes_run_as_written() {
+    let hits = std::sync::Mutex::new(0);
+    assert_eq!(checked::free(&hits).await, 1);
+    assert_eq!(checked::plain(2), 2);
+    assert_eq!(checked::constant(2), 3);
+    let service = checked::Service::default();
+    assert_eq!(service.read_now("/no/such/file").await, 0);
+    assert_eq!(service.paused().await, 0);
+}

@@ -886,3 +886,28 @@ mod coalesce_sizes {
         assert!(small <= ARGS + join + 16, "{small}");
     }
 }
+
+/// `#[check]` adds no wrapper: the future is the plain one, byte for byte.
+mod checked {
+    use std::mem::size_of_val;
+
+    async fn plain(x: u64) -> u64 {
+        let buf = [x as u8; 64];
+        tokio::task::yield_now().await;
+        u64::from(buf[usize::try_from(x % 64).unwrap_or(0)])
+    }
+
+    #[taskward::check]
+    async fn checked(x: u64) -> u64 {
+        let buf = [x as u8; 64];
+        tokio::task::yield_now().await;
+        u64::from(buf[usize::try_from(x % 64).unwrap_or(0)])
+    }
+
+    #[test]
+    fn check_adds_nothing_to_the_future() {
+        let (plain, checked) = (size_of_val(&plain(1)), size_of_val(&checked(1)));
+        println!("#[check]: plain {plain} B, checked {checked} B");
+        assert_eq!(plain, checked);
+    }
+}

@@ -25,7 +25,13 @@ pub fn with_error(err: &syn::Error, mut func: AsyncFn, krate: Option<&str>) -> T
 /// block.
 pub fn unparsed(kind: Kind, err: syn::Error, item: TokenStream) -> TokenStream {
     let name = kind.name();
-    let on = |what: &str| format!("#[{name}] goes on an `async fn`, not on {what}");
+    // `#[check]` takes any function; the others an `async fn` (or `#[blocking]`'s plain one).
+    let target = if kind == Kind::Check {
+        "a function"
+    } else {
+        "an `async fn`"
+    };
+    let on = |what: &str| format!("#[{name}] goes on {target}, not on {what}");
     let (err, expression) = match syn::parse2::<syn::Item>(item.clone()) {
         Ok(parsed) => {
             let what = match &parsed {

@@ -4,11 +4,12 @@
 //! Each entry point converts its tokens and calls `pipeline::expand`, a pure function from
 //! tokens to tokens. The pipeline runs by stage: parse the function (`item`) and the arguments
 //! (`options`, `duration`), collect the stack (`stack`), validate (`validate`), lint the stack
-//! (`lints`), generate (`generate`, `policy`, `rerun`), or fall back (`fallback`) to the user's item
+//! (`lints`), check the body for async pitfalls (`check`), generate (`generate`, `policy`, `rerun`), or fall back (`fallback`) to the user's item
 //! with the error. Each attribute is one module under `attrs`, which the stages dispatch to.
 #![forbid(unsafe_code)]
 
 mod attrs;
+mod check;
 mod duration;
 mod fallback;
 mod fallback_fn;
@@ -77,4 +78,9 @@ pub fn hedged(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn coalesce(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand(Kind::Coalesce, args.into(), item.into()).into()
+}
+
+#[proc_macro_attribute]
+pub fn check(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand(Kind::Check, args.into(), item.into()).into()
 }

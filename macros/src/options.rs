@@ -167,9 +167,14 @@ pub fn bool_lit(expr: &Expr, what: &str) -> syn::Result<bool> {
     }
 }
 
-/// Takes the `allow(lint, ...)` arguments out of an attribute's arguments: any taskward attribute
-/// may acknowledge a stack lint that it is part of. Each name is checked against `lints`.
-pub fn take_allows(args: &mut Vec<RawArg>, lints: &[&str]) -> syn::Result<Vec<Ident>> {
+/// Takes the `allow(name, ...)` arguments out of an attribute's arguments: any taskward attribute
+/// may acknowledge a stack lint that it is part of, or turn off a check of the body. Each name is
+/// checked against `lints` and `checks`.
+pub fn take_allows(
+    args: &mut Vec<RawArg>,
+    lints: &[&str],
+    checks: &[&str],
+) -> syn::Result<Vec<Ident>> {
     let mut allows = Vec::new();
     let mut rest = Vec::with_capacity(args.len());
     for arg in core::mem::take(args) {
@@ -191,16 +196,24 @@ pub fn take_allows(args: &mut Vec<RawArg>, lints: &[&str]) -> syn::Result<Vec<Id
                 _ => None,
             };
             match ident {
-                Some(ident) if lints.contains(&ident.to_string().as_str()) => allows.push(ident),
+                Some(ident) if lints.iter().chain(checks).any(|known| ident == known) => {
+                    allows.push(ident);
+                }
                 _ => {
-                    let list = lints
-                        .iter()
-                        .map(|l| format!("`{l}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let list = |names: &[&str]| {
+                        names
+                            .iter()
+                            .map(|l| format!("`{l}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
                     return Err(syn::Error::new_spanned(
                         name,
-                        format!("`allow(...)` takes the names of taskward's stack lints: {list}"),
+                        format!(
+                            "`allow(...)` takes the names of taskward's checks of the body: {}; and of its stack lints: {}",
+                            list(checks),
+                            list(lints)
+                        ),
                     ));
                 }
             }

@@ -149,6 +149,8 @@ stacks! {
         #[taskward::circuit_breaker(in = super::BREAKER)]
     }
     mod supervised_circuit_breaker { #[taskward::supervised] #[taskward::circuit_breaker] }
+    mod check { #[taskward::check] }
+    mod check_bounded { #[taskward::check(allow(blocking))] #[taskward::bounded(2)] }
 
     // #[bounded(adaptive)]
     mod bounded_adaptive { #[taskward::bounded(adaptive)] }
@@ -382,6 +384,7 @@ plain_stacks! {
         #[taskward::with_timeout("1s")]
         #[taskward::blocking]
     }
+    mod check_blocking { #[taskward::check] #[taskward::blocking] }
 
     shapes {
         use std::fmt::Display;

@@ -109,6 +109,7 @@ stacks! {
         #[taskward::circuit_breaker(in = super::BREAKER)]
         #[taskward::with_timeout("1s")]
     }
+    mod check { #[taskward::check] }
 
     // #[bounded(adaptive)]
     mod bounded_adaptive { #[taskward::bounded(adaptive)] }

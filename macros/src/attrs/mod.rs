@@ -31,6 +31,8 @@ pub mod hedged;
 
 pub mod coalesce;
 
+pub mod check;
+
 /// What every attribute module provides.
 pub trait Attribute: Sized {
     /// The attribute's name, as written in `#[name]`.
@@ -163,7 +165,8 @@ pub struct Attr {
     /// The path of an attribute taken off the function (not the invoked one), so that the user's
     /// `use` of it still counts as used.
     pub path: Option<syn::Path>,
-    /// The stack lints acknowledged on this attribute: `allow(permit_held_across_restarts)`.
+    /// The stack lints acknowledged and the checks turned off on this attribute:
+    /// `allow(permit_held_across_restarts)`, `allow(blocking)`.
     pub allow: Vec<syn::Ident>,
     /// `crate = path`: where the `taskward` crate is, when the dependency is renamed.
     pub krate: Option<syn::Path>,
@@ -174,7 +177,8 @@ impl Attr {
     /// Parses the arguments of one attribute; `at` is the attribute's path.
     pub fn parse(kind: Kind, at: &At, args: TokenStream) -> syn::Result<Attr> {
         let mut raw = crate::options::parse_raw(args)?;
-        let allow = crate::options::take_allows(&mut raw, crate::lints::NAMES)?;
+        let allow =
+            crate::options::take_allows(&mut raw, crate::lints::NAMES, crate::check::NAMES)?;
         let krate = crate::options::take_crate(&mut raw)?;
         Ok(Attr {
             span: at.span(),
@@ -292,6 +296,7 @@ attributes! {
     CircuitBreaker => circuit_breaker::CircuitBreaker,
     Hedged => hedged::Hedged,
     Coalesce => coalesce::Coalesce,
+    Check => check::Check,
 }
 
 #[cfg(test)]
