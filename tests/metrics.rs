@@ -14,12 +14,12 @@ use metrics::{
     SharedString, Unit,
 };
 use taskward::metrics::{
-    BREAKER_TRANSITIONS, CALLS, PERMIT_WAIT, PERMITS_IN_USE, REJECTIONS, RESTARTS, RETRIES,
-    TIMEOUTS,
+    ADAPTIVE_LIMIT, BREAKER_TRANSITIONS, CALLS, COALESCED, HEDGE_WINS, HEDGES, PERMIT_WAIT,
+    PERMITS_IN_USE, REJECTIONS, RESTARTS, RETRIES, TIMEOUTS,
 };
 use taskward::{
-    Error, Shutdown, bounded, circuit_breaker, graceful, rate_limited, retry, supervised,
-    with_timeout,
+    AdaptiveBulkhead, AdaptiveLimit, Error, Shutdown, bounded, circuit_breaker, coalesce, graceful,
+    hedged, rate_limited, retry, supervised, with_timeout,
 };
 use tokio::time::sleep;
 
@@ -291,4 +291,118 @@ async fn a_call_refused_at_shutdown_is_a_rejection() {
         1
     );
     assert_eq!(count(CALLS, "job", None), 2);
+}
+
+static ADAPTIVE: AdaptiveBulkhead = AdaptiveBulkhead::new(AdaptiveLimit::new().initial(2).max(2));
+
+#[bounded(adaptive, in = ADAPTIVE)]
+async fn adaptive_patient(work: Duration, fail: bool) -> Result<(), Error> {
+    sleep(work).await;
+    if fail {
+        Err(Error::cancelled("adaptive_patient"))
+    } else {
+        Ok(())
+    }
+}
+
+#[bounded(adaptive, in = ADAPTIVE, wait = "20ms")]
+async fn adaptive_impatient() -> Result<(), Error> {
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_adaptive_bulkhead_records_its_permits_its_rejections_and_its_limit() {
+    LazyLock::force(&STORE);
+    // The limit starts at 2: the third call waits.
+    let failing = tokio::spawn(adaptive_patient(MS(100), true));
+    let long = tokio::spawn(adaptive_patient(MS(200), false));
+    let waiting = tokio::spawn(adaptive_patient(MS(50), false));
+    sleep(MS(10)).await;
+    assert_eq!(gauge(PERMITS_IN_USE, "adaptive_patient"), 2.0);
+    assert!(matches!(
+        adaptive_impatient().await,
+        Err(Error::Rejected { .. })
+    ));
+    let bulkhead = Some(("reason", "bulkhead"));
+    assert_eq!(count(REJECTIONS, "adaptive_impatient", bulkhead), 1);
+    // Not changed yet: the gauge is set at the first change.
+    assert_eq!(gauge(ADAPTIVE_LIMIT, "adaptive_patient"), 0.0);
+    failing.await.unwrap().unwrap_err();
+    // A failed call is a sign of congestion: the limit went down (2 × 0.9, in whole calls), and
+    // the failed call's permit left circulation, so the third call still waits.
+    assert_eq!(ADAPTIVE.limit(), 1);
+    assert_eq!(gauge(ADAPTIVE_LIMIT, "adaptive_patient"), 1.0);
+    assert_eq!(gauge(PERMITS_IN_USE, "adaptive_patient"), 1.0);
+    long.await.unwrap().unwrap();
+    waiting.await.unwrap().unwrap();
+    assert_eq!(gauge(PERMITS_IN_USE, "adaptive_patient"), 0.0);
+    // The third waited for the long call to end, at 200ms.
+    assert_eq!(values(PERMIT_WAIT, "adaptive_patient"), [0.0, 0.0, 0.2]);
+    assert_eq!(count(CALLS, "adaptive_patient", None), 3);
+    // The rejected call never held a permit.
+    assert!(values(PERMIT_WAIT, "adaptive_impatient").is_empty());
+    assert_eq!(gauge(PERMITS_IN_USE, "adaptive_impatient"), 0.0);
+}
+
+static HEDGED_RUNS: AtomicU32 = AtomicU32::new(0);
+static HEDGED_DELAYS: Mutex<&[u64]> = Mutex::new(&[]);
+
+/// Run `k` of a call takes the `k`th of the delays set for the call.
+#[hedged(after = "50ms", max = 2)]
+async fn hedgy() -> usize {
+    let run = HEDGED_RUNS.fetch_add(1, Ordering::SeqCst) as usize;
+    let delay = HEDGED_DELAYS.lock().unwrap()[run];
+    sleep(MS(delay)).await;
+    run
+}
+
+async fn hedgy_with(delays: &'static [u64]) -> usize {
+    HEDGED_RUNS.store(0, Ordering::SeqCst);
+    *HEDGED_DELAYS.lock().unwrap() = delays;
+    hedgy().await
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_hedge_started_is_counted_and_so_is_a_call_a_hedge_answers() {
+    LazyLock::force(&STORE);
+    // Done before the first hedge.
+    assert_eq!(hedgy_with(&[10]).await, 0);
+    assert_eq!(count(HEDGES, "hedgy", None), 0);
+    // One hedge; the first run still wins.
+    assert_eq!(hedgy_with(&[60, 1000]).await, 0);
+    assert_eq!(count(HEDGES, "hedgy", None), 1);
+    assert_eq!(count(HEDGE_WINS, "hedgy", None), 0);
+    // Two hedges; the second answers.
+    assert_eq!(hedgy_with(&[1000, 1000, 5]).await, 2);
+    assert_eq!(count(HEDGES, "hedgy", None), 3);
+    assert_eq!(count(HEDGE_WINS, "hedgy", None), 1);
+    assert_eq!(count(CALLS, "hedgy", None), 3);
+}
+
+static SHARED_RUNS: AtomicU32 = AtomicU32::new(0);
+
+#[coalesce]
+async fn shared(n: u64) -> u64 {
+    SHARED_RUNS.fetch_add(1, Ordering::SeqCst);
+    sleep(MS(100)).await;
+    n * 2
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_call_that_joins_a_run_in_flight_is_counted() {
+    LazyLock::force(&STORE);
+    // Five calls of key 1 and two of key 2 at once: two runs, five joins.
+    let calls: Vec<_> = [1, 1, 1, 2, 1, 2, 1]
+        .into_iter()
+        .map(|n| tokio::spawn(shared(n)))
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(SHARED_RUNS.load(Ordering::SeqCst), 2);
+    assert_eq!(count(COALESCED, "shared", None), 5);
+    // After the runs: a call of its own.
+    assert_eq!(shared(1).await, Ok(2));
+    assert_eq!(SHARED_RUNS.load(Ordering::SeqCst), 3);
+    assert_eq!(count(COALESCED, "shared", None), 5);
 }

@@ -300,6 +300,7 @@ where
             let callers = state.callers;
             drop(state);
             drop(map);
+            crate::metrics::coalesced(meta);
             joined(meta, callers);
             return Join {
                 flight: Some(flight),

@@ -231,6 +231,7 @@ where
                     histogram.record(Instant::now().saturating_duration_since(began));
                 }
                 if k > 0 {
+                    crate::metrics::hedge_won(this.meta);
                     won(this.meta, k, *this.started);
                 }
                 return Poll::Ready(output);
@@ -252,6 +253,7 @@ where
             // The delay has passed and no run has finished: the next run begins, and is
             // polled at once (the loop).
             let k = *this.started;
+            crate::metrics::hedge_started(this.meta);
             hedging(this.meta, k, S::LEN - 1, *this.delay);
             let fut = (this.make)();
             this.runs.as_mut().start(k, fut);

@@ -60,8 +60,9 @@ pub mod fault_injection {
 /// The names of the metrics that taskward records (feature `metrics`): see the crate docs.
 pub mod metric_names {
     pub use crate::metrics::{
-        BREAKER_TRANSITIONS, CALLS, PERMIT_WAIT, PERMITS_IN_USE, REJECTIONS, RESTARTS, RETRIES,
-        TIMEOUTS,
+        ADAPTIVE_LIMIT, BREAKER_TRANSITIONS, CALLS, COALESCED, FLEET_ERRORS, FLEET_ROUND_TRIP,
+        FLEET_UNAVAILABLE, HEDGE_WINS, HEDGES, PERMIT_WAIT, PERMITS_IN_USE, REJECTIONS, RESTARTS,
+        RETRIES, TIMEOUTS,
     };
 }
 // `#[coalesce]`: single flight.

@@ -12,6 +12,13 @@
 //! | `taskward_breaker_transitions_total` | counter | `function`, `to` | a circuit breaker's change: `open`, `half_open`, `closed` |
 //! | `taskward_permit_wait_seconds` | histogram | `function` | the wait of each `#[bounded]` call for its permit (0 when one was free) |
 //! | `taskward_permits_in_use` | gauge | `function` | the permits of `#[bounded]` held by the function's calls |
+//! | `taskward_adaptive_limit` | gauge | `function` | the limit of `#[bounded(adaptive)]`, set when a call of the function changes it |
+//! | `taskward_hedges_total` | counter | `function` | a hedge of `#[hedged]` started |
+//! | `taskward_hedge_wins_total` | counter | `function` | a `#[hedged]` call answered by a hedge rather than its first run |
+//! | `taskward_coalesced_total` | counter | `function` | a `#[coalesce]` call that joined the run in flight of its key |
+//! | `taskward_fleet_errors_total` | counter | `limit`, `kind` | a Redis step of a fleet limit failed, missed its deadline, or found no fleet installed |
+//! | `taskward_fleet_round_trip_seconds` | histogram | `limit`, `kind` | the round trip of each Redis step of a fleet limit that answered |
+//! | `taskward_fleet_unavailable_total` | counter | `limit`, `kind`, `outcome` | a call through a fleet limit while Redis was unavailable: `passed` (`Allow`, `Local`), `failed` (`Fail`) |
 
 use crate::meta::Meta;
 
@@ -31,6 +38,20 @@ pub const BREAKER_TRANSITIONS: &str = "taskward_breaker_transitions_total";
 pub const PERMIT_WAIT: &str = "taskward_permit_wait_seconds";
 /// `taskward_permits_in_use`.
 pub const PERMITS_IN_USE: &str = "taskward_permits_in_use";
+/// `taskward_adaptive_limit`.
+pub const ADAPTIVE_LIMIT: &str = "taskward_adaptive_limit";
+/// `taskward_hedges_total`.
+pub const HEDGES: &str = "taskward_hedges_total";
+/// `taskward_hedge_wins_total`.
+pub const HEDGE_WINS: &str = "taskward_hedge_wins_total";
+/// `taskward_coalesced_total`.
+pub const COALESCED: &str = "taskward_coalesced_total";
+/// `taskward_fleet_errors_total`.
+pub const FLEET_ERRORS: &str = "taskward_fleet_errors_total";
+/// `taskward_fleet_round_trip_seconds`.
+pub const FLEET_ROUND_TRIP: &str = "taskward_fleet_round_trip_seconds";
+/// `taskward_fleet_unavailable_total`.
+pub const FLEET_UNAVAILABLE: &str = "taskward_fleet_unavailable_total";
 
 /// Why a call was refused: the `reason` label of `taskward_rejections_total`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +104,88 @@ impl Transition {
     }
 }
 
+/// The kind of a fleet limit: the `kind` label of the fleet metrics.
+#[cfg(feature = "redis")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FleetKind {
+    /// `Bulkhead::fleet`.
+    Bulkhead,
+    /// `RateLimit::fleet`.
+    RateLimit,
+}
+
+#[cfg(feature = "redis")]
+impl FleetKind {
+    /// The label's value.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) const fn as_str(self) -> &'static str {
+        match self {
+            FleetKind::Bulkhead => "bulkhead",
+            FleetKind::RateLimit => "rate_limit",
+        }
+    }
+}
+
+/// What a call through a fleet limit did while Redis was unavailable: the `outcome` label of
+/// `taskward_fleet_unavailable_total`.
+#[cfg(feature = "redis")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outage {
+    /// It went ahead (`Unavailable::Allow`, or under the local share of `Unavailable::Local`).
+    Passed,
+    /// It failed with `Error::LimitUnavailable` (`Unavailable::Fail`).
+    Failed,
+}
+
+#[cfg(feature = "redis")]
+impl Outage {
+    /// The label's value.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) const fn as_str(self) -> &'static str {
+        match self {
+            Outage::Passed => "passed",
+            Outage::Failed => "failed",
+        }
+    }
+}
+
+/// The metrics of one fleet limit, kept in the limit: its name and kind (the labels), and the
+/// keys built from them at its first event, so that an event allocates nothing. Empty without
+/// the feature.
+#[cfg(feature = "redis")]
+#[derive(Debug)]
+pub(crate) struct FleetMetrics {
+    #[cfg(feature = "metrics")]
+    name: &'static str,
+    #[cfg(feature = "metrics")]
+    kind: FleetKind,
+    #[cfg(feature = "metrics")]
+    keys: std::sync::OnceLock<on::FleetKeys>,
+}
+
+#[cfg(feature = "redis")]
+impl FleetMetrics {
+    /// The metrics of the fleet limit `name` of this kind.
+    #[allow(unused_variables)]
+    pub(crate) const fn new(name: &'static str, kind: FleetKind) -> Self {
+        FleetMetrics {
+            #[cfg(feature = "metrics")]
+            name,
+            #[cfg(feature = "metrics")]
+            kind,
+            #[cfg(feature = "metrics")]
+            keys: std::sync::OnceLock::new(),
+        }
+    }
+
+    #[cfg(feature = "metrics")]
+    #[inline]
+    fn keys(&self) -> &on::FleetKeys {
+        self.keys
+            .get_or_init(|| on::build_fleet(self.name, self.kind))
+    }
+}
+
 #[cfg(feature = "metrics")]
 pub(crate) use on::{Keys, Labelled};
 
@@ -105,6 +208,10 @@ mod on {
         pub retries: Key,
         pub permit_wait: Key,
         pub in_use: Key,
+        pub adaptive_limit: Key,
+        pub hedges: Key,
+        pub hedge_wins: Key,
+        pub coalesced: Key,
     }
 
     #[inline]
@@ -122,6 +229,43 @@ mod on {
             retries: key(super::RETRIES),
             permit_wait: key(super::PERMIT_WAIT),
             in_use: key(super::PERMITS_IN_USE),
+            adaptive_limit: key(super::ADAPTIVE_LIMIT),
+            hedges: key(super::HEDGES),
+            hedge_wins: key(super::HEDGE_WINS),
+            coalesced: key(super::COALESCED),
+        }
+    }
+
+    /// The keys of a fleet limit's metrics, labelled `limit` (its name: never the URL, whose
+    /// password is not a label) and `kind`; built at its first event.
+    #[cfg(feature = "redis")]
+    #[derive(Debug)]
+    pub struct FleetKeys {
+        pub errors: Key,
+        pub round_trip: Key,
+        /// By [`super::Outage`]: passed, failed.
+        pub unavailable: [Key; 2],
+    }
+
+    #[cfg(feature = "redis")]
+    #[cold]
+    pub fn build_fleet(name: &'static str, kind: super::FleetKind) -> FleetKeys {
+        use super::Outage;
+        let labels = || {
+            vec![
+                Label::from_static_parts("limit", name),
+                Label::from_static_parts("kind", kind.as_str()),
+            ]
+        };
+        let outage = |outcome: Outage| {
+            let mut labels = labels();
+            labels.push(Label::from_static_parts("outcome", outcome.as_str()));
+            Key::from_parts(super::FLEET_UNAVAILABLE, labels)
+        };
+        FleetKeys {
+            errors: Key::from_parts(super::FLEET_ERRORS, labels()),
+            round_trip: Key::from_parts(super::FLEET_ROUND_TRIP, labels()),
+            unavailable: [outage(Outage::Passed), outage(Outage::Failed)],
         }
     }
 
@@ -166,6 +310,41 @@ mod on {
             ],
         }
     }
+}
+
+/// A Redis step of a fleet limit failed or did not answer within the deadline.
+#[cfg(feature = "redis")]
+#[inline]
+pub(crate) fn fleet_error(limit: &FleetMetrics) {
+    #[cfg(feature = "metrics")]
+    ::metrics::with_recorder(|r| r.register_counter(&limit.keys().errors, &on::METADATA))
+        .increment(1);
+    #[cfg(not(feature = "metrics"))]
+    let _ = limit;
+}
+
+/// A Redis step of a fleet limit answered after `took`.
+#[cfg(feature = "redis")]
+#[inline]
+pub(crate) fn fleet_round_trip(limit: &FleetMetrics, took: core::time::Duration) {
+    #[cfg(feature = "metrics")]
+    ::metrics::with_recorder(|r| r.register_histogram(&limit.keys().round_trip, &on::METADATA))
+        .record(took.as_secs_f64());
+    #[cfg(not(feature = "metrics"))]
+    let _ = (limit, took);
+}
+
+/// A call through a fleet limit passed or failed because Redis was unavailable.
+#[cfg(feature = "redis")]
+#[inline]
+pub(crate) fn fleet_unavailable(limit: &FleetMetrics, outcome: Outage) {
+    #[cfg(feature = "metrics")]
+    ::metrics::with_recorder(|r| {
+        r.register_counter(&limit.keys().unavailable[outcome as usize], &on::METADATA)
+    })
+    .increment(1);
+    #[cfg(not(feature = "metrics"))]
+    let _ = (limit, outcome);
 }
 
 /// One more call of `meta`'s function.
@@ -260,4 +439,99 @@ pub fn permit_released(meta: &'static Meta) {
     });
     #[cfg(not(feature = "metrics"))]
     let _ = meta;
+}
+
+/// The adaptive limit of a bulkhead changed to `limit` at the end of a call of `meta`'s function.
+#[inline]
+pub fn adaptive_limit(meta: &'static Meta, limit: usize) {
+    #[cfg(feature = "metrics")]
+    ::metrics::with_recorder(|r| {
+        #[allow(clippy::cast_precision_loss)]
+        r.register_gauge(&on::keys(meta).adaptive_limit, &on::METADATA)
+            .set(limit as f64);
+    });
+    #[cfg(not(feature = "metrics"))]
+    let _ = (meta, limit);
+}
+
+/// A call of `meta`'s function started a hedge.
+#[inline]
+pub fn hedge_started(meta: &'static Meta) {
+    #[cfg(feature = "metrics")]
+    ::metrics::with_recorder(|r| r.register_counter(&on::keys(meta).hedges, &on::METADATA))
+        .increment(1);
+    #[cfg(not(feature = "metrics"))]
+    let _ = meta;
+}
+
+/// A call of `meta`'s function took its output from a hedge.
+#[inline]
+pub fn hedge_won(meta: &'static Meta) {
+    #[cfg(feature = "metrics")]
+    ::metrics::with_recorder(|r| r.register_counter(&on::keys(meta).hedge_wins, &on::METADATA))
+        .increment(1);
+    #[cfg(not(feature = "metrics"))]
+    let _ = meta;
+}
+
+/// A call of `meta`'s function joined the run in flight of its key.
+#[inline]
+pub fn coalesced(meta: &'static Meta) {
+    #[cfg(feature = "metrics")]
+    ::metrics::with_recorder(|r| r.register_counter(&on::keys(meta).coalesced, &on::METADATA))
+        .increment(1);
+    #[cfg(not(feature = "metrics"))]
+    let _ = meta;
+}
+
+#[cfg(all(test, feature = "metrics", feature = "redis"))]
+mod tests {
+    use super::{FleetKind, FleetMetrics};
+
+    fn parts(key: &::metrics::Key) -> (String, Vec<(String, String)>) {
+        let labels = key
+            .labels()
+            .map(|label| (label.key().to_owned(), label.value().to_owned()))
+            .collect();
+        (key.name().to_owned(), labels)
+    }
+
+    fn labels(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+        [("limit", "payments"), ("kind", "rate_limit")]
+            .iter()
+            .chain(extra)
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_keys_of_a_fleet_limit_carry_its_name_and_kind_and_are_built_once() {
+        let limit = FleetMetrics::new("payments", FleetKind::RateLimit);
+        let keys = limit.keys();
+        assert!(core::ptr::eq(keys, limit.keys()));
+        let name = |name: &str| name.to_owned();
+        assert_eq!(
+            parts(&keys.errors),
+            (name(super::FLEET_ERRORS), labels(&[]))
+        );
+        assert_eq!(
+            parts(&keys.round_trip),
+            (name(super::FLEET_ROUND_TRIP), labels(&[]))
+        );
+        assert_eq!(
+            parts(&keys.unavailable[super::Outage::Passed as usize]),
+            (
+                name(super::FLEET_UNAVAILABLE),
+                labels(&[("outcome", "passed")])
+            )
+        );
+        assert_eq!(
+            parts(&keys.unavailable[super::Outage::Failed as usize]),
+            (
+                name(super::FLEET_UNAVAILABLE),
+                labels(&[("outcome", "failed")])
+            )
+        );
+        assert_eq!(FleetKind::Bulkhead.as_str(), "bulkhead");
+    }
 }

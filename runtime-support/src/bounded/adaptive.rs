@@ -279,6 +279,8 @@ impl AdaptiveBulkhead {
             meta,
             admitted: Instant::now(),
             succeeded: false,
+            #[cfg(feature = "metrics")]
+            counted: false,
         }
     }
 
@@ -292,8 +294,12 @@ impl AdaptiveBulkhead {
         (self.limit() + state.debt).saturating_sub(self.semaphore.available_permits())
     }
 
-    /// A call admitted at `admitted` ended: its sample moves the limit, and its permit goes back.
-    fn ended(&self, meta: &'static Meta, admitted: Instant, succeeded: bool) {
+    /// A call admitted at `admitted` ended: its sample moves the limit, and its permit goes back
+    /// (`counted`: a call of an annotated function, whose metrics record it).
+    fn ended(&self, meta: &'static Meta, admitted: Instant, succeeded: bool, counted: bool) {
+        if counted {
+            crate::metrics::permit_released(meta);
+        }
         let now = Instant::now();
         let latency = now.saturating_duration_since(admitted);
         let change = {
@@ -330,7 +336,7 @@ impl AdaptiveBulkhead {
             (after != before).then_some((before, after))
         };
         if let Some((before, after)) = change {
-            limit_changed(meta, before, after, latency, succeeded);
+            limit_changed(meta, before, after, latency, succeeded, counted);
         }
     }
 }
@@ -351,6 +357,9 @@ pub struct AdaptivePermit<'a> {
     meta: &'static Meta,
     admitted: Instant,
     succeeded: bool,
+    /// Taken by generated code: counted in the function's metrics until dropped.
+    #[cfg(feature = "metrics")]
+    counted: bool,
 }
 
 impl AdaptivePermit<'_> {
@@ -360,18 +369,45 @@ impl AdaptivePermit<'_> {
     pub fn finish(mut self, succeeded: bool) {
         self.succeeded = succeeded;
     }
+
+    /// The permit of a call of `meta`'s function that waited `waited` for it, counted in the
+    /// function's metrics until it is dropped.
+    #[inline]
+    #[allow(unused_mut)]
+    fn taken(mut self, waited: Duration) -> Self {
+        crate::metrics::permit_taken(self.meta, waited);
+        #[cfg(feature = "metrics")]
+        {
+            self.counted = true;
+        }
+        self
+    }
 }
 
 impl Drop for AdaptivePermit<'_> {
     #[inline]
     fn drop(&mut self) {
+        #[cfg(feature = "metrics")]
+        let counted = self.counted;
+        #[cfg(not(feature = "metrics"))]
+        let counted = false;
         self.bulkhead
-            .ended(self.meta, self.admitted, self.succeeded);
+            .ended(self.meta, self.admitted, self.succeeded, counted);
     }
 }
 
 #[cold]
-fn limit_changed(meta: &Meta, from: usize, to: usize, latency: Duration, succeeded: bool) {
+fn limit_changed(
+    meta: &'static Meta,
+    from: usize,
+    to: usize,
+    latency: Duration,
+    succeeded: bool,
+    counted: bool,
+) {
+    if counted {
+        crate::metrics::adaptive_limit(meta, to);
+    }
     tracing::debug!(
         target: "taskward",
         function = meta.function,
@@ -393,12 +429,12 @@ pub async fn acquire<'a>(
     meta: &'static Meta,
 ) -> AdaptivePermit<'a> {
     if let Some(permit) = bulkhead.try_permit(meta) {
-        return permit;
+        return permit.taken(Duration::ZERO);
     }
     let started = Instant::now();
     let permit = bulkhead.wait_for_permit(meta).await;
     waited(bulkhead, meta, started.elapsed());
-    permit
+    permit.taken(started.elapsed())
 }
 
 /// Like [`acquire`], but gives up after `wait` with [`Error::Rejected`] (`wait` zero: at once).
@@ -409,7 +445,7 @@ pub async fn acquire_within<'a>(
     wait: Duration,
 ) -> Result<AdaptivePermit<'a>, Error> {
     if let Some(permit) = bulkhead.try_permit(meta) {
-        return Ok(permit);
+        return Ok(permit.taken(Duration::ZERO));
     }
     let started = Instant::now();
     let acquired = if wait.is_zero() {
@@ -422,7 +458,7 @@ pub async fn acquire_within<'a>(
     match acquired {
         Some(permit) => {
             waited(bulkhead, meta, started.elapsed());
-            Ok(permit)
+            Ok(permit.taken(started.elapsed()))
         }
         None => Err(rejected(bulkhead, meta, started.elapsed())),
     }
@@ -441,6 +477,7 @@ fn waited(bulkhead: &AdaptiveBulkhead, meta: &Meta, waited: Duration) {
 
 #[cold]
 fn rejected(bulkhead: &AdaptiveBulkhead, meta: &'static Meta, waited: Duration) -> Error {
+    crate::metrics::rejected(meta, crate::metrics::Rejection::Bulkhead);
     let limit = bulkhead.limit();
     tracing::warn!(
         target: "taskward",

@@ -14,6 +14,7 @@ use crate::bounded::{Bulkhead, Permit};
 use crate::duration::DisplayDuration;
 use crate::error::Error;
 use crate::meta::Meta;
+use crate::metrics::{FleetKind, FleetMetrics, Outage};
 
 /// What makes a [`Bulkhead`] a fleet one.
 #[derive(Debug)]
@@ -25,6 +26,7 @@ pub(crate) struct BulkheadSpec {
     /// What the leases of this process share with the connection's record of them.
     owner: OnceLock<Arc<Owner>>,
     pub(crate) cells: Cells,
+    pub(crate) metrics: FleetMetrics,
 }
 
 /// The leases of a fleet bulkhead that this process holds, and the signal that one was given
@@ -53,6 +55,7 @@ impl BulkheadSpec {
             key: OnceLock::new(),
             owner: OnceLock::new(),
             cells: Cells::new(),
+            metrics: FleetMetrics::new(name, FleetKind::Bulkhead),
         }
     }
 
@@ -130,7 +133,9 @@ async fn step(fleet: &'static Fleet, limit: usize, spec: &BulkheadSpec) -> Step 
     let call = invocation.invoke_async::<(i64, i64)>(&mut conn);
     match tokio::time::timeout(fleet.deadline(), call).await {
         Ok(Ok((taken, wait_ms))) => {
-            spec.cells.answered(started.elapsed());
+            let took = started.elapsed();
+            spec.cells.answered(took);
+            crate::metrics::fleet_round_trip(&spec.metrics, took);
             pending.member = None;
             if taken == 1 {
                 let owner = spec.owner();
@@ -200,11 +205,13 @@ pub(crate) async fn acquire<'a>(
             }
             Step::Down(reason) => {
                 spec.cells.redis_errors.fetch_add(1, Relaxed);
+                crate::metrics::fleet_error(&spec.metrics);
                 down_event(spec.name, meta, reason, spec.unavailable);
                 match spec.unavailable {
                     Unavailable::Fail => {
                         if wait.is_some() {
                             spec.cells.failed_unavailable.fetch_add(1, Relaxed);
+                            crate::metrics::fleet_unavailable(&spec.metrics, Outage::Failed);
                             return Err(Error::limit_unavailable(meta.function, spec.name));
                         }
                         tokio::time::sleep(jitter(down_backoff)).await;
@@ -212,10 +219,12 @@ pub(crate) async fn acquire<'a>(
                     }
                     Unavailable::Allow => {
                         spec.cells.passed_unavailable.fetch_add(1, Relaxed);
+                        crate::metrics::fleet_unavailable(&spec.metrics, Outage::Passed);
                         return Ok(Permit::fleet(Lease::none()));
                     }
                     Unavailable::Local(_) => {
                         spec.cells.passed_unavailable.fetch_add(1, Relaxed);
+                        crate::metrics::fleet_unavailable(&spec.metrics, Outage::Passed);
                         return match give_up {
                             None => Ok(bulkhead.wait_for_permit().await),
                             Some(give_up) => {

@@ -10,6 +10,7 @@ use super::bulkhead::{down_event, jitter};
 use super::{Cells, Fleet, Unavailable, scripts};
 use crate::duration::DisplayDuration;
 use crate::meta::Meta;
+use crate::metrics::{FleetKind, FleetMetrics, Outage};
 use crate::rate_limited::RateLimit;
 use crate::rate_limited::wait::{Rejected, reserve_local};
 
@@ -22,6 +23,7 @@ pub(crate) struct RateSpec {
     pub(crate) unavailable: Unavailable,
     key: OnceLock<Arc<str>>,
     pub(crate) cells: Cells,
+    pub(crate) metrics: FleetMetrics,
 }
 
 impl RateSpec {
@@ -38,6 +40,7 @@ impl RateSpec {
             unavailable,
             key: OnceLock::new(),
             cells: Cells::new(),
+            metrics: FleetMetrics::new(name, FleetKind::RateLimit),
         }
     }
 }
@@ -63,7 +66,9 @@ async fn step(fleet: &'static Fleet, spec: &RateSpec, max_wait_us: u64) -> Step 
     let call = invocation.invoke_async::<(i64, i64)>(&mut conn);
     match tokio::time::timeout(fleet.deadline(), call).await {
         Ok(Ok((taken, wait_us))) => {
-            spec.cells.answered(started.elapsed());
+            let took = started.elapsed();
+            spec.cells.answered(took);
+            crate::metrics::fleet_round_trip(&spec.metrics, took);
             let wait = Duration::from_micros(wait_us.unsigned_abs());
             if taken == 1 {
                 Step::Taken(wait)
@@ -123,11 +128,13 @@ pub(crate) async fn reserve(
             }
             Step::Down(reason) => {
                 spec.cells.redis_errors.fetch_add(1, Relaxed);
+                crate::metrics::fleet_error(&spec.metrics);
                 down_event(spec.name, meta, reason, spec.unavailable);
                 match spec.unavailable {
                     Unavailable::Fail => {
                         if max_wait_ns != u64::MAX {
                             spec.cells.failed_unavailable.fetch_add(1, Relaxed);
+                            crate::metrics::fleet_unavailable(&spec.metrics, Outage::Failed);
                             return Err(Rejected::UNAVAILABLE);
                         }
                         tokio::time::sleep(jitter(down_backoff)).await;
@@ -135,11 +142,13 @@ pub(crate) async fn reserve(
                     }
                     Unavailable::Allow => {
                         spec.cells.passed_unavailable.fetch_add(1, Relaxed);
+                        crate::metrics::fleet_unavailable(&spec.metrics, Outage::Passed);
                         limit.started.fetch_add(1, Relaxed);
                         return Ok(());
                     }
                     Unavailable::Local(_) => {
                         spec.cells.passed_unavailable.fetch_add(1, Relaxed);
+                        crate::metrics::fleet_unavailable(&spec.metrics, Outage::Passed);
                         return reserve_local(limit, meta, max_wait_ns).await;
                     }
                 }
