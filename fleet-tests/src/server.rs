@@ -33,7 +33,17 @@ impl RedisServer {
             .status()
             .is_ok_and(|s| s.success());
         if !found {
-            eprintln!("skipped: redis-server not found (install it: apt-get install redis-server)");
+            // Straight to the process's stderr, past the test harness's capture, once: the
+            // reason shows in a plain `cargo test`, not only with `--nocapture`.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipped: the fleet tests need redis-server, which is not on the PATH \
+                     (install it: apt-get install redis-server)"
+                );
+            });
             return None;
         }
         let port = TcpListener::bind("127.0.0.1:0")
