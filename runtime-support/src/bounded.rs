@@ -364,24 +364,7 @@ impl BulkheadSource<'static> for &std::sync::Arc<Bulkhead> {
 }
 
 /// The bulkhead of `in = EXPR` for one call: the reference, or a clone of the `Arc`.
-#[derive(Debug)]
-pub enum Handle<'a> {
-    /// `in = &bulkhead`.
-    Borrowed(&'a Bulkhead),
-    /// `in = &arc`: a clone, so the call borrows nothing of where the `Arc` is kept.
-    Shared(std::sync::Arc<Bulkhead>),
-}
-
-impl core::ops::Deref for Handle<'_> {
-    type Target = Bulkhead;
-    #[inline]
-    fn deref(&self) -> &Bulkhead {
-        match self {
-            Handle::Borrowed(bulkhead) => bulkhead,
-            Handle::Shared(bulkhead) => bulkhead,
-        }
-    }
-}
+pub type Handle<'a> = crate::handle::Handle<'a, Bulkhead>;
 
 /// The bulkhead of `in = EXPR`, for one call.
 #[inline]

@@ -452,24 +452,7 @@ impl BreakerSource<'static> for &std::sync::Arc<Breaker> {
 }
 
 /// The breaker of `in = EXPR` for one call: the reference, or a clone of the `Arc`.
-#[derive(Debug)]
-pub enum Handle<'a> {
-    /// `in = &breaker`.
-    Borrowed(&'a Breaker),
-    /// `in = &arc`: a clone, so the call borrows nothing of where the `Arc` is kept.
-    Shared(std::sync::Arc<Breaker>),
-}
-
-impl core::ops::Deref for Handle<'_> {
-    type Target = Breaker;
-    #[inline]
-    fn deref(&self) -> &Breaker {
-        match self {
-            Handle::Borrowed(breaker) => breaker,
-            Handle::Shared(breaker) => breaker,
-        }
-    }
-}
+pub type Handle<'a> = crate::handle::Handle<'a, Breaker>;
 
 /// The breaker of `in = EXPR`, for one call.
 #[inline]

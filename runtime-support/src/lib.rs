@@ -10,6 +10,7 @@ mod catch_panic;
 mod describe;
 mod duration;
 mod error;
+mod handle;
 mod meta;
 mod rerun;
 mod restart_window;

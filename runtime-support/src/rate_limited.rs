@@ -380,24 +380,7 @@ impl RateLimitSource<'static> for &std::sync::Arc<RateLimit> {
 }
 
 /// The rate limit of `in = EXPR` for one call: the reference, or a clone of the `Arc`.
-#[derive(Debug)]
-pub enum Handle<'a> {
-    /// `in = &limit`.
-    Borrowed(&'a RateLimit),
-    /// `in = &arc`: a clone, so the call borrows nothing of where the `Arc` is kept.
-    Shared(std::sync::Arc<RateLimit>),
-}
-
-impl core::ops::Deref for Handle<'_> {
-    type Target = RateLimit;
-    #[inline]
-    fn deref(&self) -> &RateLimit {
-        match self {
-            Handle::Borrowed(limit) => limit,
-            Handle::Shared(limit) => limit,
-        }
-    }
-}
+pub type Handle<'a> = crate::handle::Handle<'a, RateLimit>;
 
 /// The rate limit of `in = EXPR`, for one call.
 #[inline]

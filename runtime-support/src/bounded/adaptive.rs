@@ -517,24 +517,7 @@ impl AdaptiveSource<'static> for &std::sync::Arc<AdaptiveBulkhead> {
 }
 
 /// The adaptive bulkhead of `in = EXPR` for one call: the reference, or a clone of the `Arc`.
-#[derive(Debug)]
-pub enum Handle<'a> {
-    /// `in = &bulkhead`.
-    Borrowed(&'a AdaptiveBulkhead),
-    /// `in = &arc`.
-    Shared(std::sync::Arc<AdaptiveBulkhead>),
-}
-
-impl core::ops::Deref for Handle<'_> {
-    type Target = AdaptiveBulkhead;
-    #[inline]
-    fn deref(&self) -> &AdaptiveBulkhead {
-        match self {
-            Handle::Borrowed(bulkhead) => bulkhead,
-            Handle::Shared(bulkhead) => bulkhead,
-        }
-    }
-}
+pub type Handle<'a> = crate::handle::Handle<'a, AdaptiveBulkhead>;
 
 /// The adaptive bulkhead of `in = EXPR`, for one call.
 #[inline]
