@@ -72,15 +72,36 @@ pub fn bound_name(pat: &syn::Pat) -> Option<&syn::Ident> {
 
 pub fn message(guard: &Guard, await_span: Span) -> String {
     let at = super::line_of(await_span);
+    // A `RefCell` is not a lock: held across an `.await`, any other borrow of it while the task
+    // waits panics, and the future is not `Send`.
+    let refcell = guard.what.contains("RefCell");
+    let (held, instead) = if refcell {
+        (
+            "the cell stays borrowed while the task is suspended (any other borrow of it meanwhile panics with `BorrowMutError`, and the future is not `Send`)",
+            "or keep the state in a `tokio::sync::Mutex` and `.lock().await` it",
+        )
+    } else {
+        (
+            "the lock stays taken while the task is suspended (another task taking it deadlocks, and the future is not `Send`)",
+            "or use `tokio::sync::Mutex` / `RwLock` and `.lock().await`",
+        )
+    };
     match &guard.name {
         Some(name) => format!(
-            "`{name}` ({}) is still held at the `.await` {at}: the lock stays taken while the task is suspended (another task taking it deadlocks, and the future is not `Send`); end it before the `.await` (`drop({name})`, or a block around its use), or use `tokio::sync::Mutex` / `RwLock` and `.lock().await`",
+            "`{name}` ({}) is still held at the `.await` {at}: {held}; end it before the `.await` (`drop({name})`, or a block around its use), {instead}",
             guard.what
         ),
-        None => format!(
-            "{} taken in this statement lives until the statement ends, past the `.await` {at}: take what you need into a `let` first (`let value = m.lock().unwrap().clone();`), then await, or use `tokio::sync::Mutex` / `RwLock` and `.lock().await`",
-            guard.what
-        ),
+        None => {
+            let example = if refcell {
+                "`let value = cell.borrow().clone();`"
+            } else {
+                "`let value = m.lock().unwrap().clone();`"
+            };
+            format!(
+                "{} taken in this statement lives until the statement ends, past the `.await` {at}: take what you need into a `let` first ({example}), then await, {instead}",
+                guard.what
+            )
+        }
     }
 }
 
