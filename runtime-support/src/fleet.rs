@@ -71,6 +71,10 @@ pub struct FleetBuilder {
     prefix: String,
     deadline: Duration,
     connect_timeout: Duration,
+    /// `rediss://`: the certificates (PEM) that the server's must chain to, in place of the
+    /// public roots.
+    #[cfg(feature = "redis-tls")]
+    root_certificates: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for FleetBuilder {
@@ -107,6 +111,25 @@ impl FleetBuilder {
         self
     }
 
+    /// `rediss://` (feature `redis-tls`): trust the server's certificate when it chains to one of
+    /// these (PEM, one or more), in place of the public roots: a Redis behind a private CA.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let ca = std::fs::read(std::env::var("REDIS_CA_FILE")?)?;
+    /// taskward::fleet::connect(std::env::var("REDIS_URL")?)
+    ///     .root_certificates(ca)
+    ///     .install()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "redis-tls")]
+    pub fn root_certificates(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates = Some(pem.into());
+        self
+    }
+
     /// Connects and checks the login (a `PING`).
     ///
     /// # Errors
@@ -124,8 +147,20 @@ impl FleetBuilder {
         // `rediss://`: rustls with ring, unless the application installed a provider first.
         #[cfg(feature = "redis-tls")]
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = redis::Client::open(self.url.as_str())
-            .map_err(|e| fail(FleetErrorKind::InvalidUrl, e.to_string()))?;
+        #[cfg(feature = "redis-tls")]
+        let client = match &self.root_certificates {
+            Some(pem) => redis::Client::build_with_tls(
+                self.url.as_str(),
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(pem.clone()),
+                },
+            ),
+            None => redis::Client::open(self.url.as_str()),
+        };
+        #[cfg(not(feature = "redis-tls"))]
+        let client = redis::Client::open(self.url.as_str());
+        let client = client.map_err(|e| fail(FleetErrorKind::InvalidUrl, e.to_string()))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.connect_timeout))
             .set_response_timeout(Some(self.deadline.max(Duration::from_millis(1))))
@@ -321,6 +356,8 @@ impl Fleet {
             prefix: "taskward".into(),
             deadline: Duration::from_millis(50),
             connect_timeout: Duration::from_secs(2),
+            #[cfg(feature = "redis-tls")]
+            root_certificates: None,
         }
     }
 
