@@ -28,6 +28,12 @@ use crate::catch_panic::{CatchPanic, Panic};
 use crate::error::Error;
 use crate::meta::Meta;
 
+mod events;
+mod key;
+
+use events::{abandoned, joined, panicked};
+pub use key::{KeyArg, Part, key_arg};
+
 /// The key of a coalesced call: what decides which calls share a run.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the key of #[coalesce]: it must be `Hash + Eq + Send + Sync + 'static`",
@@ -461,96 +467,4 @@ impl<K: 'static, O: 'static> Drop for Join<K, O> {
         // Dropped outside every lock: its destructors may call coalesced functions.
         drop(body);
     }
-}
-
-/// An argument as a part of the key (with no `key = ...`).
-#[diagnostic::on_unimplemented(
-    message = "the argument type `{Self}` cannot be part of the key of #[coalesce]: it must be `Clone + Hash + Eq + Send + Sync + 'static`",
-    label = "with no `key = ...`, calls with equal arguments share a run: each argument is cloned into the key",
-    note = "take a type that is `Clone + Hash + Eq` (a `String`, an integer, a struct deriving them), or write `#[coalesce(key = ...)]` over the arguments (`key = user.id`)"
-)]
-pub trait KeyArg: Clone + Key {}
-impl<T: Clone + Key> KeyArg for T {}
-
-/// An argument's part of the key: a clone of it, with how to hash and compare it, taken where its
-/// type is checked ([`key_arg`]), so that an argument that cannot be a key is reported there
-/// alone, not again for the tuple of the parts.
-pub struct Part<T: 'static> {
-    value: T,
-    ops: &'static PartOps<T>,
-}
-
-struct PartOps<T> {
-    hash: fn(&T, &mut dyn Hasher),
-    eq: fn(&T, &T) -> bool,
-}
-
-fn hash_part<T: Hash>(value: &T, mut state: &mut dyn Hasher) {
-    value.hash(&mut state);
-}
-
-fn eq_part<T: Eq>(a: &T, b: &T) -> bool {
-    a == b
-}
-
-impl<T: KeyArg> PartOps<T> {
-    const OPS: Self = PartOps {
-        hash: hash_part::<T>,
-        eq: eq_part::<T>,
-    };
-}
-
-impl<T> Hash for Part<T> {
-    #[inline]
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        (self.ops.hash)(&self.value, state);
-    }
-}
-
-impl<T> PartialEq for Part<T> {
-    #[inline]
-    fn eq(&self, other: &Self) -> bool {
-        (self.ops.eq)(&self.value, &other.value)
-    }
-}
-
-impl<T> Eq for Part<T> {}
-
-/// The part of the key for one argument: a clone of it.
-#[inline]
-pub fn key_arg<T: KeyArg>(arg: &T) -> Part<T> {
-    Part {
-        value: arg.clone(),
-        ops: &PartOps::<T>::OPS,
-    }
-}
-
-#[cold]
-fn joined(meta: &'static Meta, callers: usize) {
-    tracing::debug!(
-        target: "taskward",
-        function = meta.function,
-        callers,
-        "joined the run in flight"
-    );
-}
-
-#[cold]
-fn panicked(meta: &'static Meta, panic: &Panic, callers: usize) {
-    tracing::warn!(
-        target: "taskward",
-        function = meta.function,
-        callers,
-        message = panic.message(),
-        "panicked: every caller of the run fails with Error::Panicked"
-    );
-}
-
-#[cold]
-fn abandoned(meta: &'static Meta) {
-    tracing::debug!(
-        target: "taskward",
-        function = meta.function,
-        "the last caller left: the run is dropped"
-    );
 }
