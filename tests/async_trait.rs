@@ -104,3 +104,56 @@ async fn a_circuit_breaker_works_inside_async_trait_methods() {
     assert!(pricing.quote(true).await.unwrap_err().is_timeout());
     assert!(pricing.quote(false).await.unwrap_err().is_circuit_open());
 }
+
+// `#[hedged]`, `#[bounded(adaptive)]` and `#[check]` on methods of an `#[async_trait]` impl.
+#[async_trait]
+trait Replicas: Send + Sync {
+    async fn read(&self, key: String) -> usize;
+    async fn query(&self, n: u32) -> u32;
+    async fn checked(&self) -> u32;
+}
+
+struct Cluster {
+    runs: AtomicU32,
+}
+
+#[async_trait]
+impl Replicas for Cluster {
+    /// The first run stalls for a second; the hedge, 50ms later, answers at once.
+    #[taskward::hedged(after = "50ms")]
+    async fn read(&self, key: String) -> usize {
+        if self.runs.fetch_add(1, Ordering::SeqCst) == 0 {
+            sleep(Duration::from_secs(1)).await;
+        }
+        key.len()
+    }
+
+    #[bounded(adaptive, min = 2, max = 8)]
+    async fn query(&self, n: u32) -> u32 {
+        sleep(Duration::from_millis(10)).await;
+        n * 2
+    }
+
+    #[taskward::check]
+    async fn checked(&self) -> u32 {
+        sleep(Duration::from_millis(1)).await;
+        self.runs.load(Ordering::SeqCst)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn hedged_adaptive_and_check_work_inside_async_trait_methods() {
+    let cluster = Cluster {
+        runs: AtomicU32::new(0),
+    };
+    let started = Instant::now();
+    assert_eq!(cluster.read("abc".to_owned()).await, 3);
+    assert_eq!(started.elapsed(), Duration::from_millis(50));
+    assert_eq!(cluster.runs.load(Ordering::SeqCst), 2);
+    let (a, b, c) = tokio::join!(cluster.query(1), cluster.query(2), cluster.query(3));
+    assert_eq!((a, b, c), (2, 4, 6));
+    assert_eq!(cluster.checked().await, 2);
+    let boxed: std::pin::Pin<Box<dyn Future<Output = usize> + Send + '_>> =
+        cluster.read("x".to_owned());
+    assert_eq!(boxed.await, 1);
+}

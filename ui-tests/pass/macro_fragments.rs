@@ -52,6 +52,46 @@ macro_rules! shared {
 static POOL: taskward::Bulkhead = taskward::Bulkhead::new(2);
 shared!(pooled, POOL);
 
+// The attributes of the later issues, through the same fragments.
+macro_rules! hedged_read {
+    ($name:ident($arg:ident: $ty:ty), $after:literal, $max:literal, $body:block) => {
+        #[taskward::hedged(after = $after, max = $max)]
+        async fn $name($arg: $ty) -> usize $body
+    };
+}
+
+hedged_read!(read(key: String), "50ms", 2, { key.len() });
+
+macro_rules! coalesced {
+    ($name:ident($arg:ident: $ty:ty), key = $key:expr, $body:block) => {
+        #[taskward::coalesce(key = $key)]
+        async fn $name($arg: $ty) -> Result<u32, taskward::Error> $body
+    };
+}
+
+coalesced!(lookup(id: u32), key = id, { Ok(id + 1) });
+
+macro_rules! adaptive {
+    ($name:ident, $min:literal, $max:literal, $body:block) => {
+        #[taskward::bounded(adaptive, min = $min, max = $max)]
+        async fn $name() -> u32 $body
+    };
+}
+
+adaptive!(query, 2, 16, { 7 });
+
+macro_rules! checked {
+    ($name:ident, $body:block) => {
+        #[taskward::check]
+        async fn $name() -> u32 $body
+    };
+}
+
+checked!(pause, {
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    5
+});
+
 fn main() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
@@ -64,5 +104,9 @@ fn main() {
         assert_eq!(computed(3).await.unwrap(), 3);
         assert_eq!(literal(4).await.unwrap(), 4);
         pooled().await;
+        assert_eq!(read("abc".to_owned()).await, 3);
+        assert_eq!(lookup(1).await, Ok(2));
+        assert_eq!(query().await, 7);
+        assert_eq!(pause().await, 5);
     });
 }
